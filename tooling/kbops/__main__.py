@@ -1,0 +1,5 @@
+"""`python -m kbops` runs the CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,22 @@
+"""The `kbops` command: a thin face over the library.
+
+Each command group lives in its own module; a command parses options, calls one library
+function and renders its result. Data goes to stdout, messages to stderr, so `--json`
+output can always be piped.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import KbopsError
+from . import kb_commands  # noqa: F401  (registers commands)
+from .app import app, err_console
+
+
+def main() -> None:
+    try:
+        app()
+    except KbopsError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,76 @@
+"""The root Typer app and the options every command shares (config, KB folder)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .. import __version__
+from ..config import Settings, load_settings
+
+err_console = Console(stderr=True)
+out_console = Console()
+
+app = typer.Typer(
+    name="kbops",
+    help=(
+        "Keep a customer-support knowledge base honest.\n\n"
+        "Articles are Markdown with YAML front matter in kb/. Typical loop: "
+        "`kbops lint` on every pull request, `kbops index` to build the retrieval index, "
+        "`kbops ask` to see what the answering agent would do with a ticket, "
+        "`kbops eval` to replay escalated tickets, `kbops gaps` to find missing articles.\n\n"
+        "Exit codes: 0 ok, 1 the tool failed or lint found errors, 2 bad input or usage, "
+        "3 a quality gate failed."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="markdown",
+)
+
+
+@dataclass
+class State:
+    """What the root options resolve to; commands read settings from here."""
+
+    config: Path | None = None
+    kb: Path | None = None
+
+    def settings(self) -> Settings:
+        settings = load_settings(self.config)
+        if self.kb is not None:
+            kb_path = self.kb.resolve()
+            settings = settings.model_copy(update={"kb": settings.kb.model_copy(update={"path": str(kb_path)})})
+        return settings
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kbops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Path to kbops.toml (default: found upwards from the current folder)."),
+    ] = None,
+    kb: Annotated[
+        Path | None, typer.Option("--kb", help="KB folder to use instead of kb.path from the config.")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    ctx.obj = State(config=config, kb=kb)
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, State) else State()

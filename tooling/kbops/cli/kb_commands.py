@@ -1,0 +1,122 @@
+"""`kbops lint`, `kbops kb list`, `kbops kb show`: reading and checking the KB."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..errors import ConfigError
+from ..kb import load_kb
+from ..lint import exit_code, lint_kb, render_github, render_json, render_text
+from .app import app, err_console, out_console, state
+
+kb_app = typer.Typer(help="Browse the articles of the KB.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+
+class LintFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _parse_today(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise ConfigError(f"--today: '{value}' is not a date (use YYYY-MM-DD)") from exc
+
+
+@app.command()
+def lint(
+    ctx: typer.Context,
+    format: Annotated[
+        LintFormat,
+        typer.Option("--format", "-f", help="`text` (path:line: CODE message (fix)), `json`, or `github` annotations."),
+    ] = LintFormat.text,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as `--format json`.")] = False,
+    today: Annotated[
+        str | None, typer.Option(help="Date to judge review staleness by (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Check every article: schema, ids, links and anchors, visibility, review dates, owners.
+
+    Errors (exit 1) break customers or the agent: bad front matter, duplicate ids, broken
+    links, public articles pointing to internal ones. Warnings (exit 0) are upkeep: stale
+    reviews, missing owners, empty sections, near-duplicate titles.
+
+    In CI use `kbops lint --format github` to annotate the pull request.
+    """
+    settings = state(ctx).settings()
+    kb = load_kb(settings)
+    findings = lint_kb(kb, settings, today=_parse_today(today))
+    chosen = LintFormat.json if as_json else format
+    count = len(kb.articles) + len(kb.problems)
+    if chosen is LintFormat.json:
+        typer.echo(render_json(findings, count))
+    elif chosen is LintFormat.github:
+        if findings:
+            typer.echo(render_github(findings))
+        err_console.print(render_text([], count).splitlines()[-1])
+    else:
+        typer.echo(render_text(findings, count))
+    raise typer.Exit(exit_code(findings))
+
+
+@kb_app.command("list")
+def kb_list(
+    ctx: typer.Context,
+    audience: Annotated[str | None, typer.Option(help="Only `public` or `internal` articles.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only `draft`, `published` or `archived`.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines of article metadata.")] = False,
+) -> None:
+    """List articles with their id, category, audience, status and title."""
+    settings = state(ctx).settings()
+    kb = load_kb(settings)
+    articles = [
+        a for a in kb.articles
+        if (audience is None or a.meta.audience == audience) and (status is None or a.meta.status == status)
+    ]
+    if as_json:
+        for article in articles:
+            typer.echo(json.dumps({"path": article.path, **article.meta.model_dump(mode="json")}))
+        return
+    table = Table("id", "category", "audience", "status", "title", box=None)
+    for article in articles:
+        table.add_row(article.id, article.meta.category, article.meta.audience, article.meta.status, article.title)
+    out_console.print(table)
+    if kb.problems:
+        err_console.print(f"{len(kb.problems)} files could not be read; run `kbops lint` for details")
+
+
+@kb_app.command("show")
+def kb_show(
+    ctx: typer.Context,
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="The article id (see `kbops kb list`).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print metadata, sections and body as JSON.")] = False,
+) -> None:
+    """Show one article: its metadata and body."""
+    settings = state(ctx).settings()
+    article = load_kb(settings).get(article_id)
+    if as_json:
+        payload = {
+            "path": article.path,
+            "meta": article.meta.model_dump(mode="json"),
+            "sections": [{"title": s.title, "anchor": s.anchor, "line": s.line} for s in article.sections if s.level],
+            "body": article.body,
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    out_console.print(f"[bold]{article.title}[/]  ({article.path})")
+    for key, value in article.meta.model_dump(mode="json").items():
+        if key != "title":
+            out_console.print(f"  {key}: {value}", highlight=False)
+    typer.echo("")
+    typer.echo(article.body.strip())
