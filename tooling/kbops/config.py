@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -70,6 +70,10 @@ class IndexSettings(_Section):
     chroma_url: str = Field(
         "", description="Chroma server URL; empty = embedded store. Env: KBOPS_CHROMA_URL."
     )
+    embedding_cache: str = Field(
+        ".kbops/embeddings.sqlite",
+        description="SQLite cache of embeddings by text hash (shared by all indexes); empty disables it.",
+    )
 
 
 class EmbeddingSettings(_Section):
@@ -83,12 +87,65 @@ class EmbeddingSettings(_Section):
 
 
 class RetrievalSettings(_Section):
-    """Hybrid search: weighted reciprocal rank fusion of BM25 and dense rankings."""
+    """Hybrid search: BM25 and dense rankings fused into article hits."""
 
-    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the embedding ranking in the fusion.")
-    rrf_k: int = Field(60, gt=0, description="RRF constant: higher flattens the rank discount.")
-    candidates: int = Field(50, gt=0, description="Chunks taken from each ranking before fusion.")
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex", description="`convex`: weighted sum of min-max normalised scores per article; `rrf`: reciprocal rank fusion of chunks."
+    )
+    lexical_weight: float = Field(0.4, ge=0, description="Weight of the BM25 ranking in the fusion.")
+    dense_weight: float = Field(0.6, ge=0, description="Weight of the embedding ranking in the fusion.")
+    rrf_k: int = Field(60, gt=0, description="RRF constant (fusion = rrf): higher flattens the rank discount.")
+    candidates: int = Field(100, gt=0, description="Chunks taken from each ranking before fusion.")
+
+
+DEFAULT_RISK_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "refund": ("refund", "money back", "reimburse", "credit back", "return the charge", "cancel and refund"),
+    "billing-dispute": ("charged twice", "double charged", "overcharged", "chargeback", "dispute", "unauthori[sz]ed charge", "wrong amount"),
+    "account-change": ("change the owner", "transfer ownership", "change (?:the |my )?account email", "change (?:the |my )?email address", "make me (?:the )?owner", "remove 2fa", "disable 2fa", "reset (?:my |the )?2fa"),
+    "account-deletion": ("delete (?:my|our) account", "close (?:my|our) account", "delete all (?:my|our) data", "erase (?:my|our) data", "remove (?:my|our) account"),
+    "legal": ("lawyer", "attorney", "legal action", "lawsuit", "sue you", "gdpr", "subpoena", "data protection authority", "court"),
+    "security-incident": ("hacked", "breach", "compromised", "unauthori[sz]ed access", "phishing", "someone logged into", "leaked"),
+}
+
+
+class PolicySettings(_Section):
+    """When the agent must hand a ticket to a human. Gates are plain code over the ticket
+    and the retrieved articles; no model output can switch them off."""
+
+    confidence_threshold: float = Field(0.5, ge=0, le=1, description="Escalate (`low_confidence`) below this confidence.")
+    risk_keywords: dict[str, tuple[str, ...]] = Field(
+        DEFAULT_RISK_KEYWORDS,
+        description="Risk topic -> regular expressions (case-insensitive, word-bounded) that gate a ticket (`risk_topic:<topic>`).",
+    )
+    semantic_risk_threshold: float = Field(
+        0.62, ge=0, le=1, description="Cosine similarity to a topic's example requests that also gates it; 1 turns semantic detection off."
+    )
+    vip_tiers: tuple[str, ...] = Field(("enterprise",), description="Customer tiers always handed to a human (`vip_customer`).")
+    negative_sentiment_threshold: float = Field(
+        0.6, ge=0, le=1, description="Escalate (`negative_sentiment`) when the anger score reaches this."
+    )
+
+
+class RedactionSettings(_Section):
+    """PII is masked before ticket text reaches an LLM backend or any report."""
+
+    enabled: bool = Field(True, description="Mask emails, phone numbers, card numbers and street addresses.")
+
+
+class ClaudeSettings(_Section):
+    """The Claude drafting backend (Anthropic Messages API). The API key is never stored
+    here: it comes from ANTHROPIC_API_KEY, so kbops.toml can be committed."""
+
+    model: str = Field("claude-sonnet-4-5", description="Anthropic model id used to draft replies.")
+    max_tokens: int = Field(1024, gt=0, description="Upper bound on the tokens of one drafted reply.")
+    timeout_seconds: float = Field(60.0, gt=0, description="Seconds one API request may take before it counts as a timeout.")
+    max_retries: int = Field(
+        3, ge=0, le=10, description="Retries after a rate limit (429), server error (5xx, 529) or timeout; backoff is exponential."
+    )
+    base_url: str = Field("", description="API base URL; empty = the SDK default or ANTHROPIC_BASE_URL.")
+    prompt_version: str = Field(
+        "answer_v1", description="System prompt template (`kbops/agent/prompts/<version>.md`)."
+    )
 
 
 class Settings(_Section):
@@ -100,6 +157,9 @@ class Settings(_Section):
     index: IndexSettings = IndexSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    policy: PolicySettings = PolicySettings()
+    redaction: RedactionSettings = RedactionSettings()
+    claude: ClaudeSettings = ClaudeSettings()
 
     @property
     def kb_dir(self) -> Path:
@@ -108,6 +168,10 @@ class Settings(_Section):
     @property
     def index_dir(self) -> Path:
         return (self.root / self.index.path).resolve()
+
+    @property
+    def embedding_cache_path(self) -> Path | None:
+        return (self.root / self.index.embedding_cache).resolve() if self.index.embedding_cache else None
 
     @property
     def chroma_url(self) -> str:

@@ -1,0 +1,1 @@
+"""Retrieval index: embedding, chunk storage and search."""

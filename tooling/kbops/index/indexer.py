@@ -1,0 +1,168 @@
+"""Build and update the index: chunk the KB, embed only what changed, record the commit.
+
+Embedding dominates the cost, so the dense store is updated incrementally by chunk hash;
+the BM25 index and the chunk records are cheap and rewritten whole. The index is a
+cache: `open_index` rebuilds a missing or corrupt one from the KB with a message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from ..chunking import Chunk, chunk_articles
+from ..config import Settings
+from ..gitkb import kb_revision
+from ..kb import KnowledgeBase
+from .embed import Embedder
+from .lexical import LexicalIndex
+from .store import ChromaStore, VectorStore, open_client
+
+MANIFEST_VERSION = 1
+EMBED_BATCH = 64
+
+Progress = Callable[[int, int], None]
+"""Called with (chunks embedded so far, chunks to embed)."""
+
+
+class IndexUnusable(Exception):
+    """The on-disk index is missing or unreadable; the caller rebuilds it."""
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    chunks: int
+    articles: int
+    embedded: int
+    deleted: int
+    unchanged: int
+    seconds: float
+    commit: str | None
+    dirty: bool
+    model: str
+    store: str
+
+
+@dataclass(frozen=True)
+class IndexPaths:
+    root: Path
+
+    @property
+    def chroma(self) -> Path:
+        return self.root / "chroma"
+
+    @property
+    def lexical(self) -> Path:
+        return self.root / "lexical"
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / "manifest.json"
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The configured model, behind the shared embedding cache unless it is disabled."""
+    from .embed import make_embedder
+    from .embed_cache import CachedEmbedder
+
+    embedder = make_embedder(settings.embedding.model)
+    cache = settings.embedding_cache_path
+    return CachedEmbedder(embedder, cache) if cache else embedder
+
+
+def open_store(settings: Settings, model_name: str) -> VectorStore:
+    client = open_client(IndexPaths(settings.index_dir).chroma, settings.chroma_url)
+    return ChromaStore(client, model_name)
+
+
+def build_index(
+    settings: Settings,
+    kb: KnowledgeBase,
+    embedder: Embedder,
+    store: VectorStore | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IndexReport:
+    started = time.perf_counter()
+    paths = IndexPaths(settings.index_dir)
+    store = store or open_store(settings, embedder.name)
+    if rebuild:
+        store.reset()
+    chunks = chunk_articles(kb.by_id().values())  # duplicate ids are a lint error; first wins
+    stored = store.hashes()
+    changed = [c for c in chunks if stored.get(c.id) != c.hash]
+    current = {c.id for c in chunks}
+    removed = [cid for cid in stored if cid not in current]
+    for start in range(0, len(changed), EMBED_BATCH):
+        batch = changed[start : start + EMBED_BATCH]
+        store.upsert(batch, embedder.embed([c.embed_text for c in batch]))
+        if progress:
+            progress(min(start + EMBED_BATCH, len(changed)), len(changed))
+    if not changed and progress:
+        progress(0, 0)
+    store.delete(removed)
+    LexicalIndex.build(chunks).save(paths.lexical)
+    revision = kb_revision(settings.kb_dir)
+    write_manifest(paths.manifest, chunks, embedder.name, revision.commit, revision.dirty)
+    return IndexReport(
+        chunks=len(chunks),
+        articles=len({c.article_id for c in chunks}),
+        embedded=len(changed),
+        deleted=len(removed),
+        unchanged=len(chunks) - len(changed),
+        seconds=round(time.perf_counter() - started, 3),
+        commit=revision.commit,
+        dirty=revision.dirty,
+        model=embedder.name,
+        store=settings.chroma_url or str(paths.chroma),
+    )
+
+
+def write_manifest(path: Path, chunks: Sequence[Chunk], model: str, commit: str | None, dirty: bool) -> None:
+    payload = {
+        "version": MANIFEST_VERSION,
+        "model": model,
+        "commit": commit,
+        "dirty": dirty,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "chunks": [asdict(c) for c in chunks],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=path.parent)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(payload, handle)
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    model: str
+    commit: str | None
+    dirty: bool
+    built_at: str
+    chunks: dict[str, Chunk]
+
+
+def read_manifest(path: Path) -> Manifest:
+    try:
+        payload = json.loads(path.read_text())
+        if payload.get("version") != MANIFEST_VERSION:
+            raise IndexUnusable(f"index format {payload.get('version')} is not {MANIFEST_VERSION}")
+        chunks = {c["id"]: Chunk(**c) for c in payload["chunks"]}
+        return Manifest(payload["model"], payload["commit"], payload["dirty"], payload["built_at"], chunks)
+    except FileNotFoundError as exc:
+        raise IndexUnusable("no index has been built yet") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IndexUnusable(f"the index manifest is corrupt ({exc})") from exc
+
+
+def embed_query(embedder: Embedder, text: str) -> np.ndarray:
+    return embedder.embed([text])[0]

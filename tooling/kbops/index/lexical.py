@@ -1,0 +1,95 @@
+"""BM25 over chunks (bm25s), persisted beside the dense index.
+
+chromadb's own sparse index is not available in local mode, so lexical ranking lives
+here. It is rebuilt whole on every `kbops index` (10k chunks take seconds; embedding is
+the cost worth making incremental). Customer scope is applied as a weight mask inside
+the ranking, so hidden chunks can never fill the top k.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..chunking import Chunk
+
+FORMAT_VERSION = 1
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """Lowercased, English stop words removed, Snowball-stemmed word tokens."""
+    import bm25s
+
+    return bm25s.tokenize(list(texts), stemmer=_stemmer(), return_ids=False, show_progress=False)  # type: ignore[no-any-return]
+
+
+@dataclass
+class LexicalIndex:
+    chunk_ids: list[str]
+    public: np.ndarray
+    """1.0 for chunks a customer may see, 0.0 otherwise (the customer-scope mask)."""
+    model: Any
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk]) -> LexicalIndex:
+        import bm25s
+
+        model = bm25s.BM25()
+        if chunks:
+            model.index(tokenize([c.embed_text for c in chunks]), show_progress=False)
+        public = np.array([1.0 if c.public else 0.0 for c in chunks], dtype=np.float32)
+        return cls([c.id for c in chunks], public, model)
+
+    def search(self, query: str, k: int, customer_scope: bool) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) best first; only chunks sharing a term with the query."""
+        if not self.chunk_ids:
+            return []
+        tokens = tokenize([query])
+        if not tokens[0]:
+            return []
+        mask = self.public if customer_scope else None
+        k = min(k, len(self.chunk_ids))
+        docs, scores = self.model.retrieve(tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1)
+        return [(self.chunk_ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+    def save(self, folder: Path) -> None:
+        """Write to a temp folder beside the target and swap it in (never half-written)."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".lexical-", dir=folder.parent))
+        if self.chunk_ids:
+            self.model.save(str(staging / "bm25"), show_progress=False)
+        (staging / "chunks.json").write_text(
+            json.dumps({"version": FORMAT_VERSION, "ids": self.chunk_ids, "public": self.public.tolist()})
+        )
+        old = folder.with_name(folder.name + ".old")
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(staging, folder)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        meta = json.loads((folder / "chunks.json").read_text())
+        if meta.get("version") != FORMAT_VERSION:
+            raise ValueError(f"lexical index format {meta.get('version')} is not {FORMAT_VERSION}")
+        ids = list(meta["ids"])
+        model = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if ids else bm25s.BM25()
+        return cls(ids, np.array(meta["public"], dtype=np.float32), model)
