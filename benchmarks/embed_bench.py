@@ -41,25 +41,34 @@ FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 def kb_words() -> list[list[str]]:
     """Words of each KB article body, or synthetic support prose if the KB is absent."""
     if KB_DIR.is_dir():
-        articles = [FRONT_MATTER.sub("", p.read_text(encoding="utf-8")).split() for p in sorted(KB_DIR.glob("*.md"))]
+        articles = [
+            FRONT_MATTER.sub("", p.read_text(encoding="utf-8")).split()
+            for p in sorted(KB_DIR.glob("*.md"))
+        ]
         return [a for a in articles if a]
     rng = random.Random(0)
-    vocab = ("account payment refund domain site plan invoice customer email booking password export "
-             "settings dashboard premium click select learn more about your the to and a in of for").split()
+    vocab = (
+        "account payment refund domain site plan invoice customer email booking password export "
+        "settings dashboard premium click select learn more about your the to and a in of for"
+    ).split()
     return [[rng.choice(vocab) for _ in range(600)] for _ in range(100)]
 
 
-def make_chunks(tokenizer: Any, n: int) -> list[str]:
+def make_chunks(model_dir: Path, n: int) -> list[str]:
     """Cut articles into word windows sized to ~TARGET_TOKENS tokens, as the chunker would."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_truncation()
     articles = kb_words()
     sample = " ".join(w for a in articles[:20] for w in a)
     tokens_per_word = len(tokenizer.encode(sample).ids) / len(sample.split())
     window = max(1, round((TARGET_TOKENS - 2) / tokens_per_word))
     chunks = [" ".join(a[i : i + window]) for a in articles for i in range(0, len(a), window)]
     chunks = [c for c in chunks if len(c.split()) >= window // 2]  # drop short article tails
-    while len(chunks) < n:
-        chunks += chunks
-    return chunks[:n]
+    if not chunks:
+        raise SystemExit("no text to chunk")
+    return (chunks * (n // len(chunks) + 1))[:n]
 
 
 def chroma_embedder(model_dir: Path) -> Callable[[Sequence[str]], Any]:
@@ -72,7 +81,9 @@ def chroma_embedder(model_dir: Path) -> Callable[[Sequence[str]], Any]:
     return LocalMiniLM(preferred_providers=["CPUExecutionProvider"])
 
 
-def time_runs(fn: Callable[[list[str]], Any], chunks: list[str], runs: int) -> tuple[list[float], np.ndarray]:
+def time_runs(
+    fn: Callable[[list[str]], Any], chunks: list[str], runs: int
+) -> tuple[list[float], np.ndarray]:
     """Warm up on one batch, then time `runs` full passes; return seconds and the vectors."""
     fn(chunks[:32])
     seconds, out = [], None
@@ -97,7 +108,9 @@ def render(rows: list[dict[str, Any]], n: int, lengths: list[int], source: str) 
     ]
     for r in rows:
         runs = ", ".join(f"{s:.2f}" for s in r["seconds"])
-        lines.append(f"| {r['method']} | {r['padding']} | {r['rate']:.1f} | {runs} | {r['rate'] / base:.2f}x |")
+        lines.append(
+            f"| {r['method']} | {r['padding']} | {r['rate']:.1f} | {runs} | {r['rate'] / base:.2f}x |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -105,13 +118,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=256, help="number of chunks")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--no-chroma", action="store_true", help="skip chromadb's embedding function")
+    parser.add_argument(
+        "--no-chroma", action="store_true", help="skip chromadb's embedding function"
+    )
     args = parser.parse_args()
 
     model_dir = ensure_model(default_model_cache(), default_wheel_dirs())
     per_batch = MiniLMOnnxEmbedder(model_dir)
     fixed = MiniLMOnnxEmbedder(model_dir, fixed_padding=True)
-    chunks = make_chunks(per_batch._tokenizer, args.n)
+    chunks = make_chunks(model_dir, args.n)
     lengths = [len(ids) for ids in per_batch._tokenize(chunks)]
     source = "the WixQA KB" if KB_DIR.is_dir() else "synthetic text"
 
@@ -120,13 +135,27 @@ def main() -> None:
         ("fixed", "kbops MiniLMOnnxEmbedder", f"fixed {MAX_TOKENS}", fixed.embed),
     ]
     if not args.no_chroma:
-        candidates.append(("chroma", "chromadb ONNXMiniLM_L6_V2", f"fixed {MAX_TOKENS}", chroma_embedder(model_dir)))
+        candidates.append(
+            (
+                "chroma",
+                "chromadb ONNXMiniLM_L6_V2",
+                f"fixed {MAX_TOKENS}",
+                chroma_embedder(model_dir),
+            )
+        )
 
     rows, vectors = [], {}
     for key, method, padding, fn in candidates:
         seconds, vectors[key] = time_runs(fn, chunks, args.runs)
-        rows.append({"key": key, "method": method, "padding": padding, "seconds": seconds,
-                     "rate": len(chunks) / statistics.median(seconds)})
+        rows.append(
+            {
+                "key": key,
+                "method": method,
+                "padding": padding,
+                "seconds": seconds,
+                "rate": len(chunks) / statistics.median(seconds),
+            }
+        )
     table = render(rows, len(chunks), lengths, source)
     drift = max(float(np.abs(v - vectors["batch"]).max()) for v in vectors.values())
     table += f"\nMax |difference| between the methods' vectors: {drift:.1e}.\n"

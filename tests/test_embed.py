@@ -35,7 +35,16 @@ REFERENCE_FIRST_8 = [
     [0.0046, 0.039941, -0.117185, 0.055444, 0.054672, 0.019315, -0.037294, 0.028567],
     [0.013478, 0.115809, 0.161195, 0.051646, 0.058655, -0.029133, 0.054056, -0.083978],
 ]
-REFERENCE_LONG_FIRST_8 = [-0.047479, 0.006964, -0.147834, 0.011133, -0.045323, -0.001367, -0.008018, -0.011846]
+REFERENCE_LONG_FIRST_8 = [
+    -0.047479,
+    0.006964,
+    -0.147834,
+    0.011133,
+    -0.045323,
+    -0.001367,
+    -0.008018,
+    -0.011846,
+]
 REFERENCE_COSINES = [
     [1.0, 0.677621, 0.005873, -0.036751],
     [0.677621, 1.0, 0.00222, 0.009765],
@@ -84,7 +93,9 @@ def test_batch_padding_matches_one_at_a_time(embedder: E.MiniLMOnnxEmbedder) -> 
     np.testing.assert_allclose(together, alone, atol=1e-5)
 
 
-def test_order_preserved_across_length_sorted_batches(model_dir: Path, embedder: E.MiniLMOnnxEmbedder) -> None:
+def test_order_preserved_across_length_sorted_batches(
+    model_dir: Path, embedder: E.MiniLMOnnxEmbedder
+) -> None:
     texts = ["short", LONG_TEXT[:400], SENTENCES[0], "a b", LONG_TEXT, SENTENCES[3], "x"]
     small_batches = E.MiniLMOnnxEmbedder(model_dir, batch_size=2)
     forward = small_batches.embed(texts)
@@ -117,7 +128,9 @@ def test_ensure_model_is_idempotent(model_dir: Path) -> None:
     assert [p.name for p in model_dir.parent.iterdir()] == ["onnx"]  # no temp folders left
 
 
-def test_missing_model_without_wheel_fails_fast_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_model_without_wheel_fails_fast_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def no_network(*args: object, **kwargs: object) -> None:
         raise AssertionError("ensure_model tried to use the network")
 
@@ -182,10 +195,14 @@ def test_make_embedder_builtin_and_folder(model_dir: Path) -> None:
     assert builtin.name == "builtin:all-MiniLM-L6-v2" and builtin.dim == 384
     from_path = E.make_embedder(str(model_dir))
     assert isinstance(from_path, E.MiniLMOnnxEmbedder)
-    np.testing.assert_allclose(from_path.embed(SENTENCES[:1]), builtin.embed(SENTENCES[:1]), atol=1e-6)
+    np.testing.assert_allclose(
+        from_path.embed(SENTENCES[:1]), builtin.embed(SENTENCES[:1]), atol=1e-6
+    )
 
 
-@pytest.mark.parametrize("spec", ["openai:text-embedding-3-small", "builtin:bge-small", "chroma:other", "minilm"])
+@pytest.mark.parametrize(
+    "spec", ["openai:text-embedding-3-small", "builtin:bge-small", "chroma:other", "minilm"]
+)
 def test_unknown_model_lists_accepted_forms(spec: str) -> None:
     with pytest.raises(ConfigError) as info:
         E.make_embedder(spec)
@@ -210,11 +227,16 @@ def test_sentence_transformers_not_installed_is_clear() -> None:
         E.make_embedder("sentence-transformers:all-MiniLM-L6-v2")
 
 
-def test_default_locations_follow_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_locations_follow_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("KBOPS_MODEL_CACHE", str(tmp_path / "models"))
     monkeypatch.setenv("KBOPS_WHEEL_DIR", str(tmp_path / "wheels"))
     assert E.default_model_cache() == tmp_path / "models"
-    assert E.default_wheel_dirs() == [tmp_path / "wheels", Path.home() / ".cache" / "kbops" / "wheels"]
+    assert E.default_wheel_dirs() == [
+        tmp_path / "wheels",
+        Path.home() / ".cache" / "kbops" / "wheels",
+    ]
     monkeypatch.delenv("KBOPS_MODEL_CACHE")
     monkeypatch.delenv("KBOPS_WHEEL_DIR")
     assert E.default_model_cache() == Path.home() / ".cache" / "kbops" / "models"
@@ -226,5 +248,7 @@ def test_import_does_not_load_heavy_libraries() -> None:
         "import sys, kbops.index.embed; "
         "print(','.join(m for m in ('onnxruntime', 'tokenizers', 'onnx', 'chromadb', 'torch') if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""

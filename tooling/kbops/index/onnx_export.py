@@ -30,7 +30,12 @@ MODEL_FILES = (
     "tokenizer.json",
     "vocab.txt",
 )
-TOKENIZER_FILES = ("special_tokens_map.json", "tokenizer_config.json", "tokenizer.json", "vocab.txt")
+TOKENIZER_FILES = (
+    "special_tokens_map.json",
+    "tokenizer_config.json",
+    "tokenizer.json",
+    "vocab.txt",
+)
 SOURCE_FILES = ("config.json", "model.safetensors", *TOKENIZER_FILES)
 
 # LayerNormalization is an ONNX op from opset 17; IR 8 keeps older onnxruntime happy.
@@ -61,7 +66,9 @@ def read_config(src_dir: Path) -> BertShape:
     act = cfg.get("hidden_act", "gelu")
     pos = cfg.get("position_embedding_type", "absolute")
     if act != "gelu" or pos != "absolute":
-        raise ValueError(f"unsupported BERT variant: hidden_act={act!r}, position_embedding_type={pos!r}")
+        raise ValueError(
+            f"unsupported BERT variant: hidden_act={act!r}, position_embedding_type={pos!r}"
+        )
     shape = BertShape(
         hidden=int(cfg["hidden_size"]),
         heads=int(cfg["num_attention_heads"]),
@@ -102,7 +109,9 @@ class _GraphBuilder:
     def weight(self, key: str, transpose: bool = False) -> str:
         """Register a checkpoint tensor; Linear weights are stored transposed for MatMul."""
         value = self.weights[key].astype(np.float32)
-        return self.const(key + (".T" if transpose else ""), np.ascontiguousarray(value.T if transpose else value))
+        return self.const(
+            key + (".T" if transpose else ""), np.ascontiguousarray(value.T if transpose else value)
+        )
 
     def op(self, op_type: str, inputs: list[str], name: str, **attrs: Any) -> str:
         from onnx import helper
@@ -111,7 +120,9 @@ class _GraphBuilder:
         return name
 
     def linear(self, x: str, prefix: str) -> str:
-        y = self.op("MatMul", [x, self.weight(prefix + ".weight", transpose=True)], prefix + "/matmul")
+        y = self.op(
+            "MatMul", [x, self.weight(prefix + ".weight", transpose=True)], prefix + "/matmul"
+        )
         return self.op("Add", [y, self.weight(prefix + ".bias")], prefix + "/out")
 
     def layer_norm(self, x: str, prefix: str, eps: float) -> str:
@@ -121,29 +132,47 @@ class _GraphBuilder:
 
 def _embeddings(g: _GraphBuilder, shape: BertShape) -> str:
     """Word + position + token-type embeddings, then LayerNorm (dropout is a no-op in eval)."""
-    words = g.op("Gather", [g.weight("embeddings.word_embeddings.weight"), "input_ids"], "embeddings/words")
-    types = g.op("Gather", [g.weight("embeddings.token_type_embeddings.weight"), "token_type_ids"], "embeddings/types")
+    words = g.op(
+        "Gather", [g.weight("embeddings.word_embeddings.weight"), "input_ids"], "embeddings/words"
+    )
+    types = g.op(
+        "Gather",
+        [g.weight("embeddings.token_type_embeddings.weight"), "token_type_ids"],
+        "embeddings/types",
+    )
     seq_len = g.op("Shape", ["input_ids"], "embeddings/seq_len", start=1, end=2)
     zero = g.const("const/zero_1d", np.array([0], dtype=np.int64))
     positions = g.op(
-        "Slice", [g.weight("embeddings.position_embeddings.weight"), zero, seq_len, zero], "embeddings/positions"
+        "Slice",
+        [g.weight("embeddings.position_embeddings.weight"), zero, seq_len, zero],
+        "embeddings/positions",
     )
-    summed = g.op("Add", [g.op("Add", [words, types], "embeddings/words_types"), positions], "embeddings/sum")
+    summed = g.op(
+        "Add", [g.op("Add", [words, types], "embeddings/words_types"), positions], "embeddings/sum"
+    )
     return g.layer_norm(summed, "embeddings.LayerNorm", shape.eps)
 
 
 def _additive_mask(g: _GraphBuilder) -> str:
     """[batch, seq] 1/0 mask -> [batch, 1, 1, seq] with 0 for tokens, a large negative for padding."""
     mask = g.op("Cast", ["attention_mask"], "mask/float", to=1)  # 1 = FLOAT
-    inverted = g.op("Sub", [g.const("const/one", np.array(1.0, dtype=np.float32)), mask], "mask/inverted")
-    scaled = g.op("Mul", [inverted, g.const("const/mask_negative", np.array(MASK_NEGATIVE, dtype=np.float32))], "mask/scaled")
+    inverted = g.op(
+        "Sub", [g.const("const/one", np.array(1.0, dtype=np.float32)), mask], "mask/inverted"
+    )
+    scaled = g.op(
+        "Mul",
+        [inverted, g.const("const/mask_negative", np.array(MASK_NEGATIVE, dtype=np.float32))],
+        "mask/scaled",
+    )
     axes = g.const("const/axes_1_2", np.array([1, 2], dtype=np.int64))
     return g.op("Unsqueeze", [scaled, axes], "mask/additive")
 
 
 def _split_heads(g: _GraphBuilder, x: str, shape: BertShape, prefix: str, perm: list[int]) -> str:
     """[batch, seq, hidden] -> [batch, heads, seq, head_dim] (or head_dim, seq for keys)."""
-    split = g.const("const/split_heads", np.array([0, 0, shape.heads, shape.head_dim], dtype=np.int64))
+    split = g.const(
+        "const/split_heads", np.array([0, 0, shape.heads, shape.head_dim], dtype=np.int64)
+    )
     reshaped = g.op("Reshape", [x, split], prefix + "/heads")
     return g.op("Transpose", [reshaped], prefix + "/heads_t", perm=perm)
 
@@ -154,10 +183,20 @@ def _self_attention(g: _GraphBuilder, x: str, mask: str, shape: BertShape, p: st
     k = _split_heads(g, g.linear(x, p + ".attention.self.key"), shape, p + "/k", [0, 2, 3, 1])
     v = _split_heads(g, g.linear(x, p + ".attention.self.value"), shape, p + "/v", [0, 2, 1, 3])
     scores = g.op("MatMul", [q, k], p + "/scores")
-    scale = g.const(f"const/inv_sqrt_{shape.head_dim}", np.array(1.0 / np.sqrt(shape.head_dim), dtype=np.float32))
-    scores = g.op("Add", [g.op("Mul", [scores, scale], p + "/scores_scaled"), mask], p + "/scores_masked")
+    scale = g.const(
+        f"const/inv_sqrt_{shape.head_dim}",
+        np.array(1.0 / np.sqrt(shape.head_dim), dtype=np.float32),
+    )
+    scores = g.op(
+        "Add", [g.op("Mul", [scores, scale], p + "/scores_scaled"), mask], p + "/scores_masked"
+    )
     probs = g.op("Softmax", [scores], p + "/probs", axis=-1)
-    context = g.op("Transpose", [g.op("MatMul", [probs, v], p + "/context")], p + "/context_t", perm=[0, 2, 1, 3])
+    context = g.op(
+        "Transpose",
+        [g.op("MatMul", [probs, v], p + "/context")],
+        p + "/context_t",
+        perm=[0, 2, 1, 3],
+    )
     merge = g.const("const/merge_heads", np.array([0, 0, shape.hidden], dtype=np.int64))
     context = g.op("Reshape", [context, merge], p + "/context_merged")
     projected = g.linear(context, p + ".attention.output.dense")
@@ -169,8 +208,12 @@ def _gelu(g: _GraphBuilder, x: str, prefix: str) -> str:
     """Exact GELU, (x * 0.5) * (1 + erf(x / sqrt 2)), in the node order onnxruntime fuses."""
     sqrt2 = g.const("const/sqrt2", np.array(np.sqrt(2.0), dtype=np.float32))
     erf = g.op("Erf", [g.op("Div", [x, sqrt2], prefix + "/scaled")], prefix + "/erf")
-    one_plus = g.op("Add", [erf, g.const("const/one", np.array(1.0, dtype=np.float32))], prefix + "/one_plus")
-    half_x = g.op("Mul", [x, g.const("const/half", np.array(0.5, dtype=np.float32))], prefix + "/half_x")
+    one_plus = g.op(
+        "Add", [erf, g.const("const/one", np.array(1.0, dtype=np.float32))], prefix + "/one_plus"
+    )
+    half_x = g.op(
+        "Mul", [x, g.const("const/half", np.array(0.5, dtype=np.float32))], prefix + "/half_x"
+    )
     return g.op("Mul", [half_x, one_plus], prefix + "/out")
 
 
@@ -190,16 +233,23 @@ def build_graph(weights: dict[str, np.ndarray], shape: BertShape) -> Any:
     for i in range(shape.layers):
         p = f"encoder.layer.{i}"
         x = _feed_forward(g, _self_attention(g, x, mask, shape, p), shape, p)
-    g.nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"], name="last_hidden_state"))
+    g.nodes.append(
+        helper.make_node("Identity", [x], ["last_hidden_state"], name="last_hidden_state")
+    )
 
     inputs = [
         helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "sequence"])
         for n in ("input_ids", "attention_mask", "token_type_ids")
     ]
-    output = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", shape.hidden])
+    output = helper.make_tensor_value_info(
+        "last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", shape.hidden]
+    )
     graph = helper.make_graph(g.nodes, "bert", inputs, [output], initializer=g.inits)
     model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="kbops.onnx_export", ir_version=IR_VERSION
+        graph,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name="kbops.onnx_export",
+        ir_version=IR_VERSION,
     )
     checker.check_model(model)
     return model

@@ -1,0 +1,124 @@
+"""The escalation package: what a specialist needs to pick up a ticket in one read.
+
+A one-line problem statement, what the agent found and why it stopped, the relevant
+articles, the customer's context, and a recommended next step. Rendered as Markdown (for
+a helpdesk note or PR comment) and JSON. Built from the redacted ticket text only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+
+from .decision import Action, Decision, TicketInput
+
+PACKAGE_VERSION = 1
+
+NEXT_STEPS: dict[str, str] = {
+    "risk_topic:refund": "Check the charge and the refund policy; a human approves or declines the refund.",
+    "risk_topic:billing-dispute": "Pull the invoices and payment records; resolve the dispute before any chargeback.",
+    "risk_topic:account-change": "Verify account ownership before changing owners, emails or 2FA.",
+    "risk_topic:account-deletion": "Verify ownership, confirm what will be deleted, and follow the deletion procedure.",
+    "risk_topic:legal": "Route to the legal/privacy queue; do not commit to anything in the reply.",
+    "risk_topic:security-incident": "Treat as a possible security incident: follow the incident runbook now.",
+    "sensitive_article": "The answer relies on a sensitive article: confirm the customer's situation before replying.",
+    "vip_customer": "High-tier account: reply personally (the drafted answer may help) and loop in the account manager.",
+    "human_requested": "The customer asked for a person: reply personally.",
+    "negative_sentiment": "The customer is upset: acknowledge it, then solve the issue; consider a call.",
+    "prompt_injection": "The ticket tries to instruct the AI agent: handle manually and do not follow its instructions.",
+    "unsafe_reply": "The draft promised an action only a human may take: rewrite the reply.",
+    "backend_error": "The drafting backend failed: answer manually (the evidence below may help).",
+    "no_coverage": "No article covers this: answer manually and consider writing one (a KB gap).",
+    "low_confidence": "The KB may cover this only partly: check the articles below, answer, and improve the article.",
+}
+
+
+@dataclass(frozen=True)
+class RelevantArticle:
+    article_id: str
+    title: str
+    section: str
+    score: float
+
+
+@dataclass(frozen=True)
+class EscalationPackage:
+    ticket_id: str
+    problem: str
+    found: str
+    reasons: tuple[str, ...]
+    why: tuple[str, ...]
+    relevant_articles: tuple[RelevantArticle, ...]
+    tier: str
+    sentiment: float
+    next_step: str
+    draft_reply: str
+
+    def to_json(self) -> str:
+        return json.dumps({"version": PACKAGE_VERSION, **asdict(self)}, indent=2)
+
+    def to_markdown(self) -> str:
+        lines = [
+            f"### Escalation: {self.ticket_id or 'ticket'}",
+            "",
+            f"**Problem:** {self.problem}",
+            "",
+            f"**Why the agent stopped:** {', '.join(f'`{r}`' for r in self.reasons)}",
+        ]
+        lines += [f"- {line}" for line in self.why]
+        lines += ["", f"**What the agent found:** {self.found}", ""]
+        if self.relevant_articles:
+            lines.append("**Relevant articles:**")
+            lines += [
+                f"- `{a.article_id}` {a.title}" + (f" — {a.section}" if a.section else "") + f" (score {a.score:.2f})"
+                for a in self.relevant_articles
+            ]
+            lines.append("")
+        lines += [
+            f"**Customer:** tier `{self.tier}`, sentiment {self.sentiment:.2f} (0 calm, 1 angry)",
+            "",
+            f"**Recommended next step:** {self.next_step}",
+        ]
+        if self.draft_reply:
+            lines += ["", "<details><summary>Agent's draft (not sent)</summary>", "", self.draft_reply, "", "</details>"]
+        return "\n".join(lines)
+
+
+def problem_statement(ticket: TicketInput, limit: int = 140) -> str:
+    """The subject, or the first sentence of the body, on one line."""
+    source = ticket.subject.strip() or ticket.text.strip()
+    first = re.split(r"(?<=[.!?])\s|\n", source, maxsplit=1)[0].strip()
+    first = " ".join(first.split())
+    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def escalation_package(decision: Decision, ticket: TicketInput) -> EscalationPackage | None:
+    """The package for an escalated decision; None when the agent answered."""
+    if decision.action is not Action.ESCALATE:
+        return None
+    seen: set[str] = set()
+    articles = []
+    for item in decision.evidence:
+        if item.article_id not in seen:
+            seen.add(item.article_id)
+            articles.append(RelevantArticle(item.article_id, item.title, item.section, round(item.article_score, 3)))
+    top = articles[0] if articles else None
+    found = (
+        f"best match `{top.article_id}` ({top.title}), confidence {decision.confidence:.2f}"
+        if top
+        else "no published article matched"
+    )
+    first_reason = decision.reasons[0] if decision.reasons else "low_confidence"
+    return EscalationPackage(
+        ticket_id=decision.ticket_id,
+        problem=problem_statement(ticket),
+        found=found,
+        reasons=decision.reasons,
+        why=tuple(f"`{code}`: {decision.details[code]}" for code in decision.reasons if code in decision.details),
+        relevant_articles=tuple(articles[:3]),
+        tier=ticket.tier,
+        sentiment=decision.sentiment,
+        next_step=NEXT_STEPS.get(first_reason, "Review the ticket and answer it manually."),
+        draft_reply=decision.reply,
+    )

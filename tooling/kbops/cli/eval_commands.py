@@ -1,0 +1,111 @@
+"""`kbops eval`: replay escalated tickets against the KB, compare to a baseline, gate CI."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..errors import EXIT_GATE_FAILED
+from .app import app, err_console, out_console, state
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    json = "json"
+    html = "html"
+
+
+@app.command("eval")
+def eval_command(
+    ctx: typer.Context,
+    tickets: Annotated[
+        Path | None, typer.Option(help="Tickets to replay (JSONL, CSV or Zendesk JSON); default `eval.tickets`.")
+    ] = None,
+    baseline: Annotated[
+        str | None, typer.Option(help="Git ref to compare with, e.g. `origin/main` or `HEAD~1`.")
+    ] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format: md, json or html.")] = ReportFormat.md,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as `--format json`.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,
+    fail_under: Annotated[
+        float | None, typer.Option(help="Gate: minimum deflection rate (0-1, or a percent).")
+    ] = None,
+    max_regressions: Annotated[
+        int | None, typer.Option(help="Gate: most tickets allowed to stop being deflected vs --baseline.")
+    ] = None,
+    max_false_deflections: Annotated[
+        int | None, typer.Option(help="Gate: most (new, with --baseline) false deflections allowed.")
+    ] = None,
+    repeat: Annotated[int, typer.Option(min=1, help="Run N times (LLM backends vary) and gate on the pass rate.")] = 1,
+    pass_rate: Annotated[
+        float, typer.Option(min=0, max=1, help="With --repeat: share of runs that must pass the gate.")
+    ] = 1.0,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted run from its checkpoint.")] = False,
+    strict: Annotated[bool, typer.Option(help="Stop at the first unreadable ticket instead of listing them.")] = False,
+) -> None:
+    """Replay escalated tickets: would the agent have resolved them, correctly?
+
+    Each ticket gets a verdict: `deflected` (answered correctly), `false_deflection`
+    (answered wrongly), `gated` (escalated by policy: refunds, account changes, ...) or
+    `gap` (the KB did not cover it). With `--baseline REF` the same tickets are replayed
+    against the KB at that git ref and the report shows what changed.
+
+    Exit codes: 0 ok, 1 the tool failed, 2 bad input, 3 a gate failed (the KB got worse).
+
+    CI example: `kbops eval --baseline origin/main --max-regressions 0 --format md`
+    """
+    from ..evaluation import GateRules, evaluate, load_history, make_context
+    from ..report import render_html, render_json, render_markdown
+
+    settings = state(ctx).settings()
+    gate = GateRules(fail_under, max_regressions, max_false_deflections)
+    chosen = ReportFormat.json if as_json else format
+    columns = (TextColumn("replaying tickets"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    runs = []
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("replay", total=None)
+        context = make_context(
+            settings, notify=err_console.print,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            metrics=_metrics_hook(settings),
+        )
+        for attempt in range(repeat):
+            bar.reset(task)
+            runs.append(evaluate(context, tickets, baseline, resume=resume and attempt == 0, strict=strict, gate=gate))
+    run = runs[-1]
+    for problem in run.problems:
+        err_console.print(f"[yellow]skipped[/] {problem}", highlight=False)
+    if chosen is ReportFormat.html:
+        report = render_html(run, load_history(settings.runs_dir))
+    elif chosen is ReportFormat.json:
+        report = render_json(run)
+    else:
+        report = render_markdown(run)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report)
+        s = run.summary
+        err_console.print(
+            f"wrote {output}: {s.deflected}/{s.tickets} deflected ({s.deflection_rate:.0%}), "
+            f"{s.false_deflection} false deflections, {s.gated} gated, {s.gap} gaps", highlight=False
+        )
+    else:
+        out_console.print(report, markup=False, highlight=False, soft_wrap=True) if chosen is ReportFormat.md else typer.echo(report)
+    if gate.active():
+        passed = sum(1 for r in runs if r.gate is not None and r.gate.passed)
+        if passed / len(runs) < pass_rate:
+            failures = "; ".join(f for r in runs if r.gate for f in r.gate.failures)
+            err_console.print(f"[bold red]gate failed[/] ({passed}/{len(runs)} runs passed): {failures}", highlight=False)
+            raise typer.Exit(EXIT_GATE_FAILED)
+
+
+def _metrics_hook(settings):  # type: ignore[no-untyped-def]
+    try:
+        from ..ragas_metrics import make_metrics_hook  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return make_metrics_hook(settings)
