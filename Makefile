@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export PYTEST_DISABLE_PLUGIN_AUTOLOAD := 1
 export KBOPS_WHEEL_DIR
 
-.PHONY: setup demo test check docs lint-bench clean
+.PHONY: setup setup-browser demo test check docs lint-bench clean
 
 setup: $(VENV)/.installed
 
@@ -31,12 +31,22 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	$(KBOPS) lint
-	$(KBOPS) kb list --status published
+	$(KBOPS) index
+	$(KBOPS) eval --format md
+	$(KBOPS) gaps
+	$(KBOPS) report --format html --output reports/eval.html
+	@echo "HTML report: reports/eval.html"
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+setup-browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
 check: setup
 	$(VENV)/bin/ruff check tooling tests benchmarks
 
-test: setup check
+test: setup setup-browser check
 	$(PY) -m pytest -q
 
 docs: setup
@@ -46,4 +56,4 @@ lint-bench: setup
 	$(PY) benchmarks/lint_bench.py
 
 clean:
-	rm -rf $(VENV) .kbops reports site/build
+	rm -rf $(VENV) .kbops reports site/build site/.staging

@@ -75,6 +75,10 @@ class IndexSettings(_Section):
         ".kbops/embeddings.sqlite",
         description="SQLite cache of embeddings by text hash (shared by all indexes); empty disables it.",
     )
+    hnsw_ef_search: int = Field(
+        400, gt=0, description="HNSW search breadth. Higher is closer to exact search; the default makes "
+        "dense rankings exact, hence repeatable, for KBs of up to a few thousand chunks.",
+    )
 
 
 class EmbeddingSettings(_Section):
@@ -226,6 +230,19 @@ class EvalSettings(_Section):
     """Deflection evals: which tickets, how answers are graded, where runs are kept."""
 
     tickets: str = Field("evals/tickets.jsonl", description="Escalated tickets to replay (JSONL, CSV or Zendesk JSON).")
+    ticket_format: Literal["auto", "jsonl", "csv", "zendesk"] = Field(
+        "auto", description="How to read ticket files; `auto` decides by extension, then content (`--ticket-format`)."
+    )
+    csv_columns: dict[str, str] = Field(
+        {}, description="Ticket field -> CSV column, e.g. `{id = \"Ticket ID\"}`; other fields use their own "
+        "name (docs/tickets.md). `--map` adds to it."
+    )
+    zendesk_tiers: dict[str, Literal["free", "pro", "business", "enterprise"]] = Field(
+        {}, description="Zendesk organisation (id or name) or tag -> customer tier, e.g. `{\"360000111\" = \"enterprise\"}`."
+    )
+    zendesk_article_field: int = Field(
+        0, ge=0, description="Id of a Zendesk custom field whose values are KB article ids (`kb:<id>` tags always count); 0 = none."
+    )
     correctness_threshold: float = Field(
         0.55, ge=0, le=1,
         description="Answer-vs-resolution similarity needed when a ticket names no gold article "
@@ -234,6 +251,67 @@ class EvalSettings(_Section):
     runs_dir: str = Field(".kbops/runs", description="Where eval runs and checkpoints are kept (charts across commits).")
     baselines_dir: str = Field(".kbops/baselines", description="Cached indexes and runs of baseline commits.")
     workers: int = Field(0, ge=0, description="Parallel tickets; 0 = 1 for the offline backend, 4 for Claude.")
+
+
+RAGAS_METRICS = (
+    "context_recall_ids", "context_precision_ids", "context_recall", "context_precision",
+    "rouge_l", "string_similarity", "semantic_similarity",
+    "factual_correctness", "answer_relevancy", "faithfulness",
+)
+"""Every metric `kbops eval` can add per ticket (docs/evals.md says what each means)."""
+RAGAS_LLM_METRICS = ("factual_correctness", "answer_relevancy", "faithfulness")
+"""The ones judged by Claude: computed only when `ragas.llm_metrics` allows it."""
+
+
+class RagasSettings(_Section):
+    """Ragas metrics added to every eval result (averaged in the run summary). Ticket text
+    reaches an LLM only for the Claude-judged metrics, redacted like the agent's prompts."""
+
+    enabled: bool = Field(True, description="Compute ragas metrics during `kbops eval`.")
+    llm_metrics: Literal["auto", "off", "on"] = Field(
+        "auto", description="Claude-judged metrics (`factual_correctness`, `answer_relevancy`, `faithfulness`): "
+        "`auto` when the agent backend is Claude (ANTHROPIC_API_KEY set), `on` always (no key is an error), `off` never."
+    )
+    metrics: tuple[Literal[RAGAS_METRICS], ...] = Field(  # type: ignore[valid-type]
+        RAGAS_METRICS, description="Metrics to compute; drop the LLM ones to save API calls (about 9 per answered ticket)."
+    )
+
+
+class GapsSettings(_Section):
+    """`kbops gaps`: how escalations are grouped into missing-article topics, ranked, and drafted."""
+
+    distance_threshold: float = Field(
+        0.45, gt=0, le=2, description="Cosine distance (average linkage) under which tickets join one gap; "
+        "lower = tighter topics (calibrated by benchmarks/gaps_bench.py)."
+    )
+    min_size: int = Field(1, ge=1, description="Smallest gap listed (1 keeps single-ticket gaps).")
+    cover_similarity: float = Field(
+        0.7, ge=0, le=1, description="An article covers a gap when its best chunk is this similar to the gap's "
+        "centre and it mentions half the gap's key terms (else: missing article)."
+    )
+    duplicate_similarity: float = Field(
+        0.75, ge=0, le=1, description="Draft-vs-article similarity at which drafting proposes an edit to the "
+        "existing article instead of a near-duplicate new one."
+    )
+    drafts_dir: str = Field("kb/drafts", description="Where new draft articles are written, relative to the project root.")
+    tier_weights: dict[str, float] = Field(
+        {"free": 1.0, "pro": 2.0, "business": 3.0, "enterprise": 4.0},
+        description="Impact weight of one ticket per customer tier (unknown tiers weigh 1).",
+    )
+    false_deflection_weight: float = Field(
+        2.0, ge=1, description="A false deflection (a wrong answer reached the customer) counts this many tickets."
+    )
+
+
+class SiteSettings(_Section):
+    """The customer help site (`kbops site build`): which mkdocs config, and where the
+    public, published articles are staged for it (mkdocs never reads kb/ itself)."""
+
+    mkdocs_config: str = Field("mkdocs.yml", description="The help site's mkdocs config, relative to the project root.")
+    staging_dir: str = Field(
+        "site/.staging", description="Generated and wiped on every build: staged articles (`docs/`) and the derived "
+        "mkdocs config (`mkdocs.yml`). Never point it at kb/."
+    )
 
 
 class Settings(_Section):
@@ -250,6 +328,9 @@ class Settings(_Section):
     policy: PolicySettings = PolicySettings()
     redaction: RedactionSettings = RedactionSettings()
     claude: ClaudeSettings = ClaudeSettings()
+    ragas: RagasSettings = RagasSettings()
+    gaps: GapsSettings = GapsSettings()
+    site: SiteSettings = SiteSettings()
 
     @property
     def kb_dir(self) -> Path:

@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +38,7 @@ from .runs import (
     run_from_dict,
     summarize,
 )
-from .tickets import Ticket, TicketError, TicketSet
+from .tickets import Ticket, TicketError, TicketSet, read_ticket_file
 
 Notify = Callable[[str], None]
 Progress = Callable[[int, int], None]
@@ -80,12 +80,10 @@ def make_context(settings: Settings, notify: Notify | None = None, progress: Pro
     return EvalContext(settings, embedder_for(settings), answerer or make_answerer(settings), metrics, notify, progress)
 
 
-def load_ticket_set(settings: Settings, path: Path | None, strict: bool) -> tuple[Path, TicketSet]:
-    from . import tickets as ticket_io
-
+def load_ticket_set(settings: Settings, path: Path | None, strict: bool, ticket_format: str | None = None,
+                    columns: Mapping[str, str] | None = None) -> tuple[Path, TicketSet]:
     path = path or (settings.root / settings.eval.tickets)
-    reader = getattr(ticket_io, "read_tickets", None)
-    ticket_set = reader(path, strict=strict) if reader else ticket_io.read_jsonl(path, strict=strict)
+    ticket_set = read_ticket_file(path, settings.eval, strict, ticket_format, columns)
     if not ticket_set.tickets:
         problems = "; ".join(p.render() for p in ticket_set.problems[:3])
         raise TicketError(f"{path}: no usable tickets{': ' + problems if problems else ''}")
@@ -181,9 +179,11 @@ def evaluate(
     resume: bool = False,
     strict: bool = False,
     gate: GateRules | None = None,
+    ticket_format: str | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> EvalRun:
     settings = ctx.settings
-    path, ticket_set = load_ticket_set(settings, tickets_path, strict)
+    path, ticket_set = load_ticket_set(settings, tickets_path, strict, ticket_format, columns)
     tickets = list(ticket_set.tickets)
     results, commit, dirty = replay_working_tree(ctx, tickets, resume)
     comparison = None

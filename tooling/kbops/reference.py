@@ -14,7 +14,16 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .config import DEFAULT_RISK_TOPICS, config_reference
+from .importers import (
+    DEFAULT_COLUMNS,
+    DEFAULT_TIER_TAGS,
+    LIST_FIELDS,
+    REQUIRED_COLUMNS,
+    TICKET_FIELDS,
+    ZENDESK_CHANNELS,
+)
 from .kb import ArticleMeta
+from .report import run_schema
 from .tickets import Customer, Ticket
 
 REQUIRED_NOTE = "Required fields have no default."
@@ -159,13 +168,139 @@ def tickets_markdown() -> str:
             json.dumps(example),
             "```",
             "",
+            *ticket_import_markdown(),
         ]
     )
+
+
+def ticket_import_markdown() -> list[str]:
+    """How CSV and Zendesk exports become tickets, from the importers' own tables."""
+    csv_rows = [f"| `{name}` | `{DEFAULT_COLUMNS[name]}` | {'yes' if name in REQUIRED_COLUMNS else 'no'} |"
+                for name in TICKET_FIELDS]
+    renames = ", ".join(f"`{ours}` → `{theirs}`" for ours, theirs in ZENDESK_CHANNELS.items())
+    tier_tags = ", ".join(f"`{tag}` → `{tier}`" for tag, tier in DEFAULT_TIER_TAGS.items())
+    lists = " and ".join(f"`{name}`" for name in LIST_FIELDS)
+    return [
+        "## Importing CSV and Zendesk exports",
+        "",
+        "`kbops eval --tickets FILE` and `kbops tickets check FILE` also read a helpdesk's CSV export "
+        "and Zendesk's JSON exports. The format comes from `--ticket-format` (`tickets check --format`) "
+        "or `eval.ticket_format`; `auto` goes by extension (`.csv`/`.tsv`: CSV, `.json`: Zendesk), then "
+        "by content (JSON lines with Zendesk's `requester_id` or `via` are a Zendesk export, other JSON "
+        "lines this schema).",
+        "",
+        "Records that cannot become a ticket are listed as `path:line (ticket ID): message`, the line "
+        "being where the record starts; `kbops eval --strict` stops at the first. Check an export "
+        "before replaying it: `kbops tickets check export.csv --map 'id=Ticket ID'` (`--strict`: exit 2 "
+        "on any problem, for CI).",
+        "",
+        "### CSV",
+        "",
+        "A header row names the columns; columns no field uses are ignored. Each field is read from "
+        "its default column unless `--map FIELD=COLUMN` (repeatable) or `eval.csv_columns` names "
+        "another; names match exactly, else ignoring case.",
+        "",
+        "| field | default column | required |",
+        "|---|---|---|",
+        *csv_rows,
+        "",
+        f"- {lists} cells hold several values separated by `;` or `,`; `customer_tier` ignores case (`Pro`).",
+        "- Quoted cells may span lines; line numbers stay those of the file. The delimiter is `,`, or "
+        "`;` or tab when the header row has more of those.",
+        "- UTF-8, with or without a byte order mark (Excel's \"CSV UTF-8\"); a line that is not UTF-8 "
+        "is reported, not guessed.",
+        "",
+        "```toml",
+        "[eval]",
+        'tickets = "exports/helpdesk.csv"',
+        'csv_columns = { id = "Ticket ID", body = "Customer message", resolution = "Agent answer", customer_tier = "Plan" }',
+        "```",
+        "",
+        "### Zendesk",
+        "",
+        "Three shapes: the full JSON export (one ticket per line, comments embedded); an API response "
+        '`{"tickets": [...]}` with comments in each ticket or next to them (`"comments": {"<ticket id>": '
+        '[...]}`, or a list of comments with `ticket_id`); and a JSON list of tickets. Sideloaded `users` '
+        "and `organizations` (`?include=users,organizations`) are used when present.",
+        "",
+        "| ticket field | from the Zendesk ticket |",
+        "|---|---|",
+        "| `id` | `ZD-<id>` |",
+        "| `body` | the first public comment by the requester (`requester_id`): `plain_body`, else `body`, "
+        "else `html_body` as text |",
+        "| `resolution` | the last public comment by an agent: a sideloaded user with role `agent` or "
+        "`admin`; without `users`, anyone but the requester |",
+        "| `subject` | `subject`, else `raw_subject` |",
+        "| `created_at` | `created_at` |",
+        f"| `channel` | `via.channel`, renamed {renames} |",
+        "| `customer.id` | `org-<organization_id>`, else `user-<requester_id>` |",
+        "| `customer.tier` | `eval.zendesk_tiers` by organisation (id, `org-<id>` or sideloaded name), then "
+        f"by tag (the highest tier wins), then the tags {tier_tags}; else `free` |",
+        "| `resolved_by_article_ids` | `kb:<article id>` tags and custom field values, and every value of "
+        "the custom field `eval.zendesk_article_field` |",
+        "| `tags` | `tags`, plus `priority:<priority>` |",
+        "",
+        "Internal notes (`public: false`) are never read, neither as the question nor as the answer. A "
+        "ticket whose requester wrote no public comment is reported, not filled in from `description` "
+        "(which may be an internal note).",
+        "",
+    ]
+
+
+def _schema_type(prop: dict) -> str:
+    """A JSON Schema property as a reader would say its type."""
+    if "$ref" in prop:
+        name = prop["$ref"].rsplit("/", 1)[-1]
+        return {"rate": "number 0..1", "verdict": "verdict"}.get(name, f"[{name}](#{name})")
+    if "oneOf" in prop:
+        return " or ".join(_schema_type(option) for option in prop["oneOf"])
+    if "const" in prop:
+        return f"`{prop['const']}`"
+    if "enum" in prop:
+        return " \\| ".join(f"`{value}`" for value in prop["enum"])
+    if prop.get("type") == "array":
+        return f"list of {_schema_type(prop.get('items', {'type': 'any'}))}"
+    kinds = prop.get("type", "any")
+    return " or ".join(kinds) if isinstance(kinds, list) else kinds
+
+
+def _schema_table(schema: dict) -> list[str]:
+    required = set(schema.get("required", []))
+    rows = ["| field | type | always present | meaning |", "|---|---|---|---|"]
+    for name, prop in schema["properties"].items():
+        rows.append(f"| `{name}` | {_schema_type(prop)} | {'yes' if name in required else 'no'} | "
+                    f"{_cell(prop.get('description', ''))} |")
+    return rows
+
+
+def eval_json_markdown() -> str:
+    schema = run_schema()
+    defs = schema["$defs"]
+    verdicts = " \\| ".join(f"`{v}`" for v in defs["verdict"]["enum"])
+    lines = [
+        "# Eval run JSON (`kbops eval --format json`)",
+        "",
+        "<!-- generated by `python -m kbops.reference docs/`; do not edit by hand -->",
+        "",
+        f"{schema['description']} The JSON Schema is `tooling/kbops/schemas/eval-run.schema.json`; "
+        "the same document is saved per run in `.kbops/runs/<run_id>.json`, and "
+        "`kbops report --run ID --format json` prints it again.",
+        "",
+        f"A verdict is one of {verdicts}.",
+        "",
+        "## run",
+        "",
+        *_schema_table(schema),
+    ]
+    for name in ("summary", "result", "comparison", "gate"):
+        lines += ["", f"## {name}", "", *_schema_table(defs[name])]
+    return "\n".join([*lines, ""])
 
 
 PAGES = {
     "article-schema.md": article_schema_markdown,
     "configuration.md": configuration_markdown,
+    "eval-json.md": eval_json_markdown,
     "tickets.md": tickets_markdown,
 }
 

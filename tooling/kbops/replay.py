@@ -28,6 +28,8 @@ from .tickets import Ticket
 
 GAP_REASONS = frozenset({"low_confidence", "no_coverage", "backend_error"})
 """Escalation reasons that point at the KB (or the backend), not at a policy gate."""
+PROTECTS_TAG = "protects:"
+"""Ticket tag `protects:<article-id>`: a closed gap's ticket kept as that article's regression case."""
 
 MetricsHook = Callable[[Ticket, Decision], dict[str, float]]
 
@@ -84,6 +86,7 @@ def replay_ticket(
         reply=decision.reply,
         metrics=values,
         tags=ticket.tags,
+        protected_by=tuple(t.removeprefix(PROTECTS_TAG) for t in ticket.tags if t.startswith(PROTECTS_TAG)),
     )
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 import sys
 
 from ..errors import KbopsError
-from . import agent_commands, eval_commands, index_commands, kb_commands  # noqa: F401  (registers commands)
+from . import (  # noqa: F401  (registers commands)
+    agent_commands,
+    eval_commands,
+    gaps_commands,
+    index_commands,
+    kb_commands,
+    site_commands,
+    ticket_commands,
+)
 from .app import app, err_console
 
 

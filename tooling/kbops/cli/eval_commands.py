@@ -10,7 +10,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import EXIT_GATE_FAILED
-from .app import app, err_console, out_console, state
+from ..importers import parse_column_map
+from ..tickets import TicketFormat
+from .app import app, err_console, state
 
 
 class ReportFormat(StrEnum):
@@ -46,6 +48,17 @@ def eval_command(
     ] = 1.0,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run from its checkpoint.")] = False,
     strict: Annotated[bool, typer.Option(help="Stop at the first unreadable ticket instead of listing them.")] = False,
+    ticket_format: Annotated[
+        TicketFormat | None,
+        typer.Option(help="Read --tickets as: auto (by extension, then content), jsonl, csv or zendesk; "
+                     "default `eval.ticket_format`."),
+    ] = None,
+    column_map: Annotated[
+        list[str] | None,
+        typer.Option("--map", metavar="FIELD=COLUMN",
+                     help="CSV column of a ticket field, e.g. `--map 'id=Ticket ID'`; repeatable, adds to "
+                     "`eval.csv_columns` (see `kbops tickets check`)."),
+    ] = None,
 ) -> None:
     """Replay escalated tickets: would the agent have resolved them, correctly?
 
@@ -58,8 +71,7 @@ def eval_command(
 
     CI example: `kbops eval --baseline origin/main --max-regressions 0 --format md`
     """
-    from ..evaluation import GateRules, evaluate, load_history, make_context
-    from ..report import render_html, render_json, render_markdown
+    from ..evaluation import GateRules, evaluate, make_context
 
     settings = state(ctx).settings()
     gate = GateRules(fail_under, max_regressions, max_false_deflections)
@@ -75,26 +87,12 @@ def eval_command(
         )
         for attempt in range(repeat):
             bar.reset(task)
-            runs.append(evaluate(context, tickets, baseline, resume=resume and attempt == 0, strict=strict, gate=gate))
+            runs.append(evaluate(context, tickets, baseline, resume=resume and attempt == 0, strict=strict, gate=gate,
+                                 ticket_format=ticket_format, columns=parse_column_map(column_map or ())))
     run = runs[-1]
     for problem in run.problems:
         err_console.print(f"[yellow]skipped[/] {problem}", highlight=False)
-    if chosen is ReportFormat.html:
-        report = render_html(run, load_history(settings.runs_dir))
-    elif chosen is ReportFormat.json:
-        report = render_json(run)
-    else:
-        report = render_markdown(run)
-    if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(report)
-        s = run.summary
-        err_console.print(
-            f"wrote {output}: {s.deflected}/{s.tickets} deflected ({s.deflection_rate:.0%}), "
-            f"{s.false_deflection} false deflections, {s.gated} gated, {s.gap} gaps", highlight=False
-        )
-    else:
-        out_console.print(report, markup=False, highlight=False, soft_wrap=True) if chosen is ReportFormat.md else typer.echo(report)
+    emit_report(run, chosen, output, settings.runs_dir)
     if gate.active():
         passed = sum(1 for r in runs if r.gate is not None and r.gate.passed)
         if passed / len(runs) < pass_rate:
@@ -109,3 +107,47 @@ def _metrics_hook(settings):  # type: ignore[no-untyped-def]
     except ImportError:
         return None
     return make_metrics_hook(settings)
+
+
+def emit_report(run, chosen: ReportFormat, output: Path | None, runs_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """Render a run; to a file (atomically) with a one-line summary on stderr, or to stdout."""
+    from ..evaluation import load_history, write_atomic
+    from ..gaps import load_saved
+    from ..report import render_html, render_json, render_markdown
+
+    if chosen is ReportFormat.html:
+        report = render_html(run, load_history(runs_dir), load_saved(runs_dir, run.run_id))
+    elif chosen is ReportFormat.json:
+        report = render_json(run)
+    else:
+        report = render_markdown(run, load_saved(runs_dir, run.run_id))
+    if output is None:
+        typer.echo(report)
+        return
+    write_atomic(output, report)
+    s = run.summary
+    err_console.print(
+        f"wrote {output}: {s.deflected}/{s.tickets} deflected ({s.deflection_rate:.0%}), "
+        f"{s.false_deflection} false deflections, {s.gated} gated, {s.gap} gaps", highlight=False
+    )
+
+
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    run_id: Annotated[str, typer.Option("--run", help="Run id from .kbops/runs/, or `latest`.")] = "latest",
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md, json or html.")] = ReportFormat.md,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,
+) -> None:
+    """Render a saved eval run again (e.g. the HTML report after `kbops eval`), without replaying."""
+    from ..errors import KBError
+    from ..evaluation import load_history
+
+    settings = state(ctx).settings()
+    history = load_history(settings.runs_dir, limit=10_000)
+    if not history:
+        raise KBError(f"no eval runs in {settings.runs_dir}: run `kbops eval` first")
+    run = history[-1] if run_id == "latest" else next((r for r in history if r.run_id == run_id), None)
+    if run is None:
+        raise KBError(f"no run '{run_id}' in {settings.runs_dir} (see the file names there)")
+    emit_report(run, format, output, settings.runs_dir)

@@ -80,7 +80,7 @@ def embedder_for(settings: Settings) -> Embedder:
 
 def open_store(settings: Settings, model_name: str) -> VectorStore:
     client = open_client(IndexPaths(settings.index_dir).chroma, settings.chroma_url)
-    return ChromaStore(client, model_name)
+    return ChromaStore(client, model_name, ef_search=settings.index.hnsw_ef_search)
 
 
 def build_index(

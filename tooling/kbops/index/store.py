@@ -72,6 +72,9 @@ class ChromaStore:
     client: Any
     model_name: str
     collection_name: str = COLLECTION
+    ef_search: int = 400
+    """HNSW search breadth. Chroma's default (100) with k = 100 candidates gives approximate,
+    run-to-run different tails, which moved fused scores and confidences between runs."""
 
     def __post_init__(self) -> None:
         self._collection = self.client.get_or_create_collection(
@@ -82,6 +85,12 @@ class ChromaStore:
         stored_model = (self._collection.metadata or {}).get("kbops:model")
         if stored_model != self.model_name:
             self.reset()
+        self._tune()
+
+    def _tune(self) -> None:
+        hnsw = (getattr(self._collection, "configuration_json", None) or {}).get("hnsw") or {}
+        if hnsw.get("ef_search") != self.ef_search:
+            self._collection.modify(configuration={"hnsw": {"ef_search": self.ef_search}})
 
     def reset(self) -> None:
         """Drop every vector (model changed, or --rebuild)."""
@@ -94,6 +103,7 @@ class ChromaStore:
             metadata={"hnsw:space": "cosine", "kbops:model": self.model_name},
             embedding_function=None,
         )
+        self._tune()
 
     def hashes(self) -> dict[str, str]:
         found: dict[str, str] = {}

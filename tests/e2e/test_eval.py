@@ -1,0 +1,145 @@
+"""`kbops eval` end to end: verdicts on the demo data, a git baseline, the gate, resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import git
+import jsonschema
+import pytest
+
+from conftest import KBOPS, REPO, article_text, run_kbops
+from kbops.report import run_schema
+
+DARK_MODE = article_text(
+    "dark-mode",
+    title="Dark mode and themes",
+    summary="Whether Tasklane has a dark theme, and a workaround until it does.",
+    category="feature-request",
+    product_area="ui",
+    tags="[dark-mode, theme, ui]",
+    body=(
+        "Tasklane doesn't have a dark mode or dark theme yet, on the web app or the mobile apps, and it "
+        "doesn't follow your system's dark appearance setting.\n\n"
+        "## Workaround\n\n"
+        "On the web app, a browser extension such as Dark Reader can darken Tasklane. We can't guarantee "
+        "everything displays correctly with it.\n\n"
+        "## Vote for the feature\n\n"
+        "Tell support you want dark mode: we add your vote to the dark mode request for the product team.\n"
+    ),
+)
+
+
+def project_copy(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "kb", project / "kb")
+    (project / "evals").mkdir()
+    shutil.copy(REPO / "evals" / "tickets.jsonl", project / "evals" / "tickets.jsonl")
+    shutil.copy(REPO / "kbops.toml", project / "kbops.toml")
+    (project / ".gitignore").write_text(".kbops/\nreports/\n")
+    return project
+
+
+def eval_json(project: Path, *args: str) -> tuple[int, dict]:
+    result = run_kbops("eval", "--format", "json", *args, cwd=project)
+    assert result.returncode in (0, 3), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def verdicts(run: dict) -> dict[str, str]:
+    return {r["ticket_id"]: r["verdict"] for r in run["results"]}
+
+
+def test_demo_verdicts(tmp_path: Path) -> None:
+    code, run = eval_json(project_copy(tmp_path))
+    assert code == 0
+    jsonschema.validate(run, run_schema())
+    found = verdicts(run)
+    assert set(found.values()) == {"deflected", "false_deflection", "gated", "gap"}
+    assert found["T-1006"] == "gated"  # "refund" request: stays with humans
+    assert found["T-1001"] == "deflected"  # How do I export my project to CSV?
+    assert found["T-1011"] == "gap"  # Outlook calendar sync: no article
+    assert found["T-1035"] == "gated"  # prompt injection asking for a refund
+    summary = run["summary"]
+    assert summary["tickets"] == len(found) >= 60
+    assert summary["deflection_rate_ungated"] > summary["deflection_rate"]
+
+
+def test_baseline_shows_a_closed_gap_and_the_gate_catches_a_deletion(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    repo = git.Repo.init(project)
+    repo.git.add(A=True)
+    repo.index.commit("KB as it was")
+    (project / "kb" / "dark-mode.md").write_text(DARK_MODE)
+    repo.git.add(A=True)
+    repo.index.commit("Add dark mode article")
+
+    code, run = eval_json(project, "--baseline", "HEAD~1")
+    assert code == 0
+    assert run["comparison"]["verdict_changes"]["T-1066"] == ["gap", "deflected"]
+    assert "T-1066" in run["comparison"]["newly_deflected"]
+    assert run["comparison"]["deflection_delta"] > 0
+    assert verdicts(run)["T-1066"] == "deflected"
+
+    (project / "kb" / "export-project-csv.md").unlink()
+    for path in (project / "kb").glob("*.md"):  # keep lint-clean: drop links to it
+        path.write_text(path.read_text().replace("export-project-csv", "export-project-pdf"))
+    repo.git.add(A=True)
+    repo.index.commit("Remove the CSV export article")
+    gated = run_kbops("eval", "--baseline", "HEAD~1", "--max-regressions", "0", cwd=project)
+    assert gated.returncode == 3, gated.stdout + gated.stderr
+    assert "gate failed" in gated.stderr and "T-1001" in gated.stderr
+    # The user's checkout was never touched by the baseline replay.
+    assert repo.head.commit.message == "Remove the CSV export article" and not repo.is_dirty()
+
+
+def test_bad_baseline_ref_is_a_usage_error(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    repo = git.Repo.init(project)
+    repo.git.add(A=True)
+    repo.index.commit("KB")
+    result = run_kbops("eval", "--baseline", "no-such-branch", cwd=project)
+    assert result.returncode == 2 and "does not resolve" in result.stderr
+
+
+def comparable(run: dict) -> list[dict]:
+    return run["results"]
+
+
+def test_killed_run_resumes_to_the_same_report(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    _, uninterrupted = eval_json(project)
+    checkpoint = project / ".kbops" / "runs" / "checkpoint.jsonl"
+    process = subprocess.Popen([str(KBOPS), "eval", "--format", "json"], cwd=project,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if checkpoint.exists() and len(checkpoint.read_text().splitlines()) > 15:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished_before_kill = len(checkpoint.read_text().splitlines()) - 1
+    assert 0 < finished_before_kill < len(uninterrupted["results"])
+    code, resumed = eval_json(project, "--resume")
+    assert code == 0
+    assert comparable(resumed) == comparable(uninterrupted)
+    assert resumed["summary"] == uninterrupted["summary"]
+    assert not checkpoint.exists()
+
+
+@pytest.mark.parametrize("flag", ["--fail-under", "--max-false-deflections"])
+def test_gate_without_baseline(tmp_path: Path, flag: str) -> None:
+    project = project_copy(tmp_path)
+    value = "0.99" if flag == "--fail-under" else "0"
+    result = run_kbops("eval", flag, value, cwd=project)
+    assert result.returncode == 3, result.stderr
+    assert "gate failed" in result.stderr
+    ok = run_kbops("eval", flag, "0" if flag == "--fail-under" else "50", cwd=project)
+    assert ok.returncode == 0, ok.stderr

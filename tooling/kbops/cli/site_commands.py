@@ -1,0 +1,136 @@
+"""`kbops site build` and `kbops site serve`: the customer help site (mkdocs-material)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..site import BuildReport, build_site, default_site_dir, make_server
+from .app import app, err_console, out_console, state
+
+site_app = typer.Typer(
+    help=(
+        "Build and preview the customer help site.\n\n"
+        "Only articles that are `audience: public` and `status: published` are staged for mkdocs; "
+        "internal, draft and archived articles never reach it. See docs/help-site.md."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(site_app, name="site")
+
+STRICT_HELP = (
+    "Fail on any mkdocs warning, a link to a page that does not exist, or an unpublished "
+    "article's title on a public page. `--no-strict` builds anyway and lists them."
+)
+
+
+def _payload(report: BuildReport) -> dict:
+    stage = report.stage
+    return {
+        "version": 1,
+        "site_dir": report.site_dir,
+        "config_file": stage.config_file,
+        "strict": report.strict,
+        "pages": report.pages,
+        "published": list(stage.published),
+        "excluded": [asdict(item) for item in stage.excluded],
+        "unreadable": list(stage.unreadable),
+        "rewritten_links": [asdict(link) for link in stage.rewritten_links],
+        "dropped_related": [{"article": a, "related": r} for a, r in stage.dropped_related],
+        "comments_removed": stage.comments_removed,
+        "assets": list(stage.assets),
+        "leaks": [asdict(leak) for leak in stage.leaks],
+        "dated_by_git": stage.dated_by_git,
+        "dated_by_file": list(stage.dated_by_file),
+        "warnings": list(report.warnings),
+        "seconds": {"stage": round(stage.seconds, 3), "mkdocs": round(report.mkdocs_seconds, 3)},
+    }
+
+
+def _tell_warnings(report: BuildReport) -> None:
+    stage = report.stage
+    unpublished = [link for link in stage.rewritten_links if link.reason == "unpublished"]
+    if unpublished:
+        err_console.print(
+            f"warning: {len(unpublished)} links to unpublished articles were turned into plain text "
+            "(`kbops lint` reports them as link-to-unpublished):",
+            highlight=False,
+        )
+        for link in unpublished:
+            err_console.print(f"  {link.path}:{link.line}: {link.target}", highlight=False)
+    for problem in stage.problems():
+        err_console.print(f"warning: {problem}", highlight=False)
+    if stage.dropped_related:
+        err_console.print(f"note: {len(stage.dropped_related)} related articles are not public and were not listed")
+    if stage.dated_by_file:
+        err_console.print(
+            f"note: {len(stage.dated_by_file)} articles have uncommitted changes; their 'last updated' "
+            "date is the file's modification time",
+        )
+    for warning in report.warnings:
+        err_console.print(f"mkdocs warning: {warning}", highlight=False)
+
+
+@site_app.command("build")
+def build(
+    ctx: typer.Context,
+    strict: Annotated[bool, typer.Option("--strict/--no-strict", help=STRICT_HELP)] = True,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Site folder (default: site_dir of mkdocs.yml, site/build).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was published and excluded as JSON.")] = False,
+) -> None:
+    """Stage the public, published articles and build the help site with mkdocs-material.
+
+    The staged Markdown and a derived mkdocs config go to `site.staging_dir`
+    (site/.staging); the site goes to `site/build`. Links to internal, draft or archived
+    articles become plain text (with a warning). Publish by copying the site folder to any
+    static host, or `mkdocs gh-deploy --config-file site/.staging/mkdocs.yml`.
+    """
+    settings = state(ctx).settings()
+    with err_console.status("building the help site"):
+        report = build_site(settings, strict=strict, site_dir=output.resolve() if output else None)
+    _tell_warnings(report)
+    if as_json:
+        typer.echo(json.dumps(_payload(report), indent=2))
+        return
+    reasons = Counter(item.reason for item in report.stage.excluded)
+    excluded = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items())) or "none"
+    out_console.print(
+        f"built {report.pages} pages from {len(report.stage.published)} public articles into {report.site_dir} "
+        f"in {report.stage.seconds + report.mkdocs_seconds:.1f}s (excluded: {excluded})",
+        highlight=False,
+    )
+
+
+@site_app.command("serve")
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0 = any free port).")] = 8000,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; keep 127.0.0.1 unless you mean to share it.")] = "127.0.0.1",
+    rebuild: Annotated[bool, typer.Option("--build/--no-build", help="Build the site first (strict).")] = True,
+) -> None:
+    """Build the help site and serve it locally, as a static host would (Ctrl+C stops).
+
+    The server only reads the built folder; its 404 page is the site's own.
+    """
+    settings = state(ctx).settings()
+    if rebuild:
+        with err_console.status("building the help site"):
+            report = build_site(settings, strict=True)
+        _tell_warnings(report)
+    site_dir = default_site_dir(settings)
+    server = make_server(site_dir, host, port)
+    bound_host, bound_port = server.server_address[:2]
+    err_console.print(f"serving {site_dir} at http://{bound_host}:{bound_port}/ (Ctrl+C stops)", highlight=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        err_console.print("stopped")
+    finally:
+        server.server_close()

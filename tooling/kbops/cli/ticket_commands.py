@@ -1,0 +1,80 @@
+"""`kbops tickets check`: is a ticket file (JSONL, CSV or a Zendesk export) fit to replay?"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from ..errors import EXIT_BAD_INPUT
+from ..importers import parse_column_map
+from ..tickets import TicketFormat, read_ticket_file, resolve_format
+from .app import app, err_console, state
+
+CHECK_JSON_VERSION = 1
+
+tickets_app = typer.Typer(help="Check escalated-ticket files before `kbops eval` replays them.", no_args_is_help=True)
+app.add_typer(tickets_app, name="tickets")
+
+
+@tickets_app.command("check")
+def check(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Ticket file: JSONL (our schema), a CSV export or a Zendesk export.")],
+    format: Annotated[
+        TicketFormat | None,
+        typer.Option("--format", "-f", help="Read it as: auto (by extension, then content), jsonl, csv or zendesk; "
+                     "default `eval.ticket_format`."),
+    ] = None,
+    column_map: Annotated[
+        list[str] | None,
+        typer.Option("--map", metavar="FIELD=COLUMN",
+                     help="CSV column of a ticket field, e.g. `--map 'body=Customer message'`; repeatable, adds to "
+                     "`eval.csv_columns`."),
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 2 when any record has a problem (CI).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Read a ticket file the way `kbops eval` would and list every record it cannot use.
+
+    Each problem is printed as `path:line (ticket ID): message`, where the line is where
+    the record starts (a CSV row, a Zendesk ticket object, a JSONL line); a count goes to
+    stderr. CSV columns default to the ticket field names (`id`, `body`, `customer_tier`,
+    ...); name others with `--map` or `eval.csv_columns` (docs/tickets.md).
+
+    Exit codes: 0 the file is usable (problems are listed; `kbops eval` skips those
+    records), 2 with `--strict` when any record has a problem, or when nothing in the file
+    is usable (no header column for `id`/`body`, not JSON, no readable ticket).
+
+    Example: `kbops tickets check export.csv --map 'id=Ticket ID' --map 'body=Message'`
+    """
+    settings = state(ctx).settings()
+    chosen = resolve_format(file, format or settings.eval.ticket_format)
+    ticket_set = read_ticket_file(file, settings.eval, format=chosen, columns=parse_column_map(column_map or ()))
+    problems = ticket_set.problems
+    if as_json:
+        payload = {
+            "version": CHECK_JSON_VERSION,
+            "file": str(file),
+            "format": str(chosen),
+            "tickets": len(ticket_set.tickets),
+            "problems": [asdict(problem) for problem in problems],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        for problem in problems:
+            typer.echo(problem.render())
+        err_console.print(f"{escape(str(file))} (read as {chosen}): {len(ticket_set.tickets)} usable tickets, "
+                          f"{len(problems)} problem{'' if len(problems) == 1 else 's'}", highlight=False)
+    failure = None
+    if not ticket_set.tickets:
+        failure = "no usable tickets"
+    elif strict and problems:
+        failure = f"{len(problems)} problem{'' if len(problems) == 1 else 's'} (--strict); the first: {problems[0].render()}"
+    if failure:
+        err_console.print(f"[bold red]error:[/] {escape(failure)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT)

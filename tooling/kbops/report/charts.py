@@ -1,0 +1,133 @@
+"""Inline SVG charts: no JavaScript, no fonts, no network, so the HTML report is one file
+that opens anywhere (a CI artifact, an email attachment) and shows the same picture.
+
+Every chart is a `<figure data-chart=NAME>` whose `<svg>` has a text alternative and
+`<title>` tooltips on each mark; callers pass plain numbers, this module only draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+WIDTH = 640
+BAR_HEIGHT = 22
+LABEL_WIDTH = 170
+FONT = 'font-family="system-ui, sans-serif" font-size="12"'
+
+
+@dataclass(frozen=True)
+class Series:
+    """One coloured part of a stacked bar (a verdict), with its values per row."""
+
+    label: str
+    colour: str
+    values: Sequence[float]
+
+
+def figure(name: str, title: str, svg: str, caption: str = "") -> str:
+    note = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return f'<figure class="chart" data-chart="{escape(name)}"><h3>{escape(title)}</h3>{svg}{note}</figure>'
+
+
+def legend(series: Sequence[Series]) -> str:
+    items = "".join(
+        f'<li><span class="swatch" style="background:{s.colour}"></span>{escape(s.label)}</li>' for s in series
+    )
+    return f'<ul class="legend">{items}</ul>'
+
+
+def stacked_rows(rows: Sequence[str], series: Sequence[Series], annotations: Sequence[str] = ()) -> str:
+    """Horizontal stacked bars, one per row label, scaled to the largest row total."""
+    totals = [sum(s.values[i] for s in series) for i in range(len(rows))]
+    scale = (WIDTH - LABEL_WIDTH - 100) / max(max(totals, default=0), 1)  # room for the note
+    height = len(rows) * (BAR_HEIGHT + 8) + 8
+    marks: list[str] = []
+    for i, row in enumerate(rows):
+        y = 8 + i * (BAR_HEIGHT + 8)
+        marks.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" {FONT}>{escape(row)}</text>')
+        x = float(LABEL_WIDTH)
+        for s in series:
+            value = s.values[i]
+            if value <= 0:
+                continue
+            width = value * scale
+            marks.append(
+                f'<rect class="mark" x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" fill="{s.colour}">'
+                f"<title>{escape(row)}: {_number(value)} {escape(s.label)}</title></rect>"
+            )
+            x += width
+        note = annotations[i] if i < len(annotations) else _number(totals[i])
+        marks.append(f'<text x="{x + 6:.1f}" y="{y + 15}" {FONT}>{escape(note)}</text>')
+    return _svg(height, marks, f"{len(rows)} rows")
+
+
+def stacked_columns(columns: Sequence[str], series: Sequence[Series], axis_label: str) -> str:
+    """Vertical stacked columns (a histogram when the columns are bins)."""
+    height, top, bottom, left = 240, 12, 40, 40
+    totals = [sum(s.values[i] for s in series) for i in range(len(columns))]
+    peak = max(max(totals, default=0), 1)
+    plot_h = height - top - bottom
+    step = (WIDTH - left - 10) / max(len(columns), 1)
+    marks = [
+        f'<line x1="{left}" y1="{height - bottom}" x2="{WIDTH - 10}" y2="{height - bottom}" stroke="#888"/>',
+        f'<text x="{left - 6}" y="{top + 8}" text-anchor="end" {FONT}>{_number(peak)}</text>',
+        f'<text x="{left - 6}" y="{height - bottom}" text-anchor="end" {FONT}>0</text>',
+        f'<text x="{(WIDTH + left) / 2:.0f}" y="{height - 4}" text-anchor="middle" {FONT}>{escape(axis_label)}</text>',
+    ]
+    for i, column in enumerate(columns):
+        x = left + i * step + 2
+        y = float(height - bottom)
+        for s in series:
+            value = s.values[i]
+            if value <= 0:
+                continue
+            h = value / peak * plot_h
+            y -= h
+            marks.append(
+                f'<rect class="mark" x="{x:.1f}" y="{y:.1f}" width="{step - 4:.1f}" height="{h:.1f}" fill="{s.colour}">'
+                f"<title>{escape(column)}: {_number(value)} {escape(s.label)}</title></rect>"
+            )
+        marks.append(
+            f'<text x="{x + (step - 4) / 2:.1f}" y="{height - bottom + 14}" text-anchor="middle" {FONT}>{escape(column)}</text>'
+        )
+    return _svg(height, marks, f"{len(columns)} columns")
+
+
+def line(points: Sequence[tuple[str, float]], colour: str, value_label: str) -> str:
+    """Rates in [0, 1] over labelled points (oldest first), with a dot and value per point."""
+    height, top, bottom, left = 220, 14, 40, 46
+    plot_h = height - top - bottom
+    step = (WIDTH - left - 30) / max(len(points) - 1, 1)
+    marks = [
+        f'<line x1="{left}" y1="{height - bottom}" x2="{WIDTH - 10}" y2="{height - bottom}" stroke="#888"/>',
+        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end" {FONT}>100%</text>',
+        f'<text x="{left - 6}" y="{height - bottom}" text-anchor="end" {FONT}>0%</text>',
+    ]
+    coords = [(left + 10 + i * step, top + (1 - min(max(v, 0.0), 1.0)) * plot_h) for i, (_, v) in enumerate(points)]
+    if len(coords) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        marks.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+    every = max(1, len(points) // 10)  # keep x labels readable on long histories
+    for i, ((label, value), (x, y)) in enumerate(zip(points, coords, strict=True)):
+        marks.append(
+            f'<circle class="mark" cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
+            f"<title>{escape(label)}: {value * 100:.1f}% {escape(value_label)}</title></circle>"
+        )
+        if i % every == 0 or i == len(points) - 1:
+            marks.append(f'<text x="{x:.1f}" y="{height - bottom + 14}" text-anchor="middle" {FONT}>{escape(label)}</text>')
+            marks.append(f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" {FONT}>{value * 100:.0f}%</text>')
+    return _svg(height, marks, f"{len(points)} points")
+
+
+def _svg(height: int, marks: Sequence[str], description: str) -> str:
+    return (
+        f'<svg role="img" aria-label="{escape(description)}" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
+        + "".join(marks) + "</svg>"
+    )
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"

@@ -1,0 +1,138 @@
+"""What every report shows of a run, derived once so Markdown and HTML cannot disagree.
+
+These are pure functions of an `EvalRun`: which tickets got worse, which were answered
+wrongly, why tickets were gated. The renderers only decide how it looks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from ..replay import GAP_REASONS
+from ..runs import EvalRun, TicketResult, Verdict
+
+VERDICT_ORDER = (Verdict.DEFLECTED, Verdict.FALSE_DEFLECTION, Verdict.GATED, Verdict.GAP)
+"""Fixed order for tables, legends and stacks, so reports diff cleanly between runs."""
+
+VERDICT_LABELS = {
+    Verdict.DEFLECTED: "deflected",
+    Verdict.FALSE_DEFLECTION: "false deflection",
+    Verdict.GATED: "gated by policy",
+    Verdict.GAP: "KB gap",
+}
+
+_BADNESS = {Verdict.DEFLECTED: 0, Verdict.GATED: 1, Verdict.GAP: 2, Verdict.FALSE_DEFLECTION: 3}
+"""How bad an outcome is for the customer. A correct policy escalation is better than a
+KB gap (nobody had to search), and a wrong answer is worse than any escalation because the
+customer was sent it."""
+
+SHORT_COMMIT = 7
+
+
+@dataclass(frozen=True)
+class Change:
+    """A ticket whose verdict moved since the baseline."""
+
+    result: TicketResult
+    before: str
+    after: str
+
+
+def short_commit(run: EvalRun) -> str:
+    """Commit as people read it in `git log --oneline`; `*` marks uncommitted KB edits."""
+    if not run.kb_commit:
+        return "no commit"
+    return run.kb_commit[:SHORT_COMMIT] + ("*" if run.kb_dirty else "")
+
+
+def percent(rate: float) -> str:
+    return f"{rate * 100:.1f}%"
+
+
+def points(delta: float) -> str:
+    """A rate change in percentage points, always signed so a drop is never missed."""
+    value = round(delta * 100, 1)
+    if value == 0:
+        return "±0.0 pts"
+    return f"{value:+.1f} pts"
+
+
+def by_id(run: EvalRun) -> dict[str, TicketResult]:
+    return {r.ticket_id: r for r in run.results}
+
+
+def regressions(run: EvalRun) -> list[Change]:
+    """Tickets whose verdict got worse since the baseline (not only lost deflections:
+    a gap that is now a false deflection is the worst regression of all)."""
+    if run.comparison is None:
+        return []
+    results = by_id(run)
+    changes = []
+    for ticket_id, (before, after) in run.comparison.verdict_changes.items():
+        if ticket_id in results and _worse(before, after):
+            changes.append(Change(results[ticket_id], before, after))
+    for ticket_id in run.comparison.regressed:
+        if ticket_id in results and ticket_id not in run.comparison.verdict_changes:
+            changes.append(Change(results[ticket_id], str(Verdict.DEFLECTED), str(results[ticket_id].verdict)))
+    return changes
+
+
+def _worse(before: str, after: str) -> bool:
+    try:
+        return _BADNESS[Verdict(after)] > _BADNESS[Verdict(before)]
+    except ValueError:
+        return False
+
+
+def with_verdict(run: EvalRun, verdict: Verdict) -> list[TicketResult]:
+    return [r for r in run.results if r.verdict is verdict]
+
+
+def gate_reason_counts(run: EvalRun) -> list[tuple[str, int]]:
+    """Policy reasons behind gated tickets, most frequent first. Gap reasons (low
+    confidence, no coverage) are left out: they say nothing about the policy."""
+    counts: Counter[str] = Counter()
+    for result in with_verdict(run, Verdict.GATED):
+        counts.update(reason for reason in result.reasons if reason not in GAP_REASONS)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def protected(run: EvalRun) -> list[TicketResult]:
+    """Results that guard a closed gap: if one is not deflected, the article regressed."""
+    return [r for r in run.results if r.protected_by]
+
+
+def category_counts(run: EvalRun) -> list[tuple[str, dict[Verdict, int]]]:
+    """Verdict counts per category, biggest category first (ties by name)."""
+    table: dict[str, dict[Verdict, int]] = {}
+    for result in run.results:
+        row = table.setdefault(result.category or "uncategorized", dict.fromkeys(VERDICT_ORDER, 0))
+        row[result.verdict] += 1
+    return sorted(table.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+
+
+def confidence_bins(run: EvalRun, bins: int = 10) -> tuple[list[dict[Verdict, int]], int]:
+    """Verdict counts per confidence bin of width 1/bins; 1.0 falls in the last bin.
+    Returns the bins and how many results had no usable confidence (NaN), which are
+    reported rather than silently dropped."""
+    table = [dict.fromkeys(VERDICT_ORDER, 0) for _ in range(bins)]
+    unusable = 0
+    for result in run.results:
+        value = result.confidence
+        if not isinstance(value, int | float) or math.isnan(value):
+            unusable += 1
+            continue
+        index = min(bins - 1, max(0, int(value * bins)))
+        table[index][result.verdict] += 1
+    return table, unusable
+
+
+def trend_points(run: EvalRun, history: tuple[EvalRun, ...] | list[EvalRun]) -> list[EvalRun]:
+    """Past runs plus this one, oldest first, one point per run id.
+
+    `load_history` already contains the run just saved, so duplicates are dropped."""
+    seen: dict[str, EvalRun] = {r.run_id: r for r in history}
+    seen[run.run_id] = run
+    return sorted(seen.values(), key=lambda r: (r.created_at, r.run_id))
