@@ -120,3 +120,21 @@ def test_confidence_histogram_counts_every_ticket() -> None:
     counts = [int(n) for n in re.findall(r"<title>[\d.]+: (\d+) ", svg)]
     assert sum(counts) == len(RESULTS)
     assert "0.9: 2 deflected" in svg  # 0.95 and 1.0 share the last bin
+
+
+def test_written_reports_are_readable_like_any_file(tmp_path) -> None:
+    import os
+    import stat
+
+    from kbops.files import write_atomic
+
+    previous = os.umask(0o022)
+    try:
+        target = tmp_path / "reports" / "eval.html"
+        write_atomic(target, "<html></html>")
+        write_atomic(target, "<html>again</html>")
+    finally:
+        os.umask(previous)
+    assert target.read_text() == "<html>again</html>"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert [p.name for p in target.parent.iterdir()] == ["eval.html"]  # no temp files left

@@ -10,8 +10,6 @@ ticket set and backend, so repeated CI runs are cheap.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from .agent.agent import Agent, embedding_similarity, make_answerer
 from .agent.decision import Answerer
 from .config import Settings
 from .errors import KbopsError
+from .files import write_atomic
 from .gitkb import GitRefError, kb_files_at, kb_revision
 from .index.embed import Embedder
 from .index.indexer import build_index, embedder_for
@@ -222,14 +221,6 @@ def _make_run(results: Sequence[TicketResult], ref: str, commit: str | None, dir
         comparison=comparison,
         problems=problems,
     )
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
 
 
 def save_run(run: EvalRun, runs_dir: Path) -> Path:

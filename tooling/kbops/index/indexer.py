@@ -8,8 +8,6 @@ cache: `open_index` rebuilds a missing or corrupt one from the KB with a message
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -20,6 +18,7 @@ import numpy as np
 
 from ..chunking import Chunk, chunk_articles
 from ..config import Settings
+from ..files import write_atomic
 from ..gitkb import kb_revision
 from ..kb import KnowledgeBase
 from .embed import Embedder
@@ -135,11 +134,7 @@ def write_manifest(path: Path, chunks: Sequence[Chunk], model: str, commit: str 
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "chunks": [asdict(c) for c in chunks],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=path.parent)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(payload, handle)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(payload))
 
 
 @dataclass(frozen=True)
