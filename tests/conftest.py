@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,14 @@ def run_kbops(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subpr
     """Run the installed `kbops` script, as a user would."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([str(KBOPS), *args], cwd=cwd, capture_output=True, text=True, env=full_env, timeout=300)
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """The demo project (KB, tickets, kbops.toml) copied into `tmp_path/project`."""
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "kb", project / "kb")
+    (project / "evals").mkdir()
+    shutil.copy(REPO / "evals" / "tickets.jsonl", project / "evals" / "tickets.jsonl")
+    shutil.copy(REPO / "kbops.toml", project / "kbops.toml")
+    (project / ".gitignore").write_text(".kbops/\nreports/\n")
+    return project

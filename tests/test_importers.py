@@ -12,15 +12,8 @@ import pytest
 from conftest import REPO
 from kbops.config import EvalSettings
 from kbops.importers import parse_column_map, read_csv, read_zendesk
-from kbops.tickets import (
-    Ticket,
-    TicketError,
-    TicketFormat,
-    Tier,
-    detect_format,
-    read_ticket_file,
-    read_tickets,
-)
+from kbops.ticket_files import TicketFormat, detect_format, read_ticket_file, read_tickets
+from kbops.tickets import Ticket, TicketError, Tier
 
 FIXTURES = REPO / "tests" / "fixtures" / "import"
 HELPDESK_CSV = FIXTURES / "helpdesk_export.csv"

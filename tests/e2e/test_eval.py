@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -14,7 +13,7 @@ import git
 import jsonschema
 import pytest
 
-from conftest import KBOPS, REPO, article_text, run_kbops
+from conftest import KBOPS, article_text, project_copy, run_kbops
 from kbops.report import run_schema
 
 DARK_MODE = article_text(
@@ -34,16 +33,6 @@ DARK_MODE = article_text(
         "Tell support you want dark mode: we add your vote to the dark mode request for the product team.\n"
     ),
 )
-
-
-def project_copy(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(REPO / "kb", project / "kb")
-    (project / "evals").mkdir()
-    shutil.copy(REPO / "evals" / "tickets.jsonl", project / "evals" / "tickets.jsonl")
-    shutil.copy(REPO / "kbops.toml", project / "kbops.toml")
-    (project / ".gitignore").write_text(".kbops/\nreports/\n")
-    return project
 
 
 def eval_json(project: Path, *args: str) -> tuple[int, dict]:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import git
 import pytest
-from test_eval import project_copy
 
-from conftest import REPO, run_kbops
+from conftest import REPO, project_copy, run_kbops
 
 pytestmark = pytest.mark.slow
 

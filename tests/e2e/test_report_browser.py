@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_eval import project_copy
 
 from browser import chromium_page, keep_screenshot
-from conftest import run_kbops
+from conftest import project_copy, run_kbops
 
 pytestmark = pytest.mark.browser
 

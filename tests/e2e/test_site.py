@@ -17,9 +17,8 @@ from pathlib import Path
 import git
 import pytest
 import yaml
-from test_eval import project_copy
 
-from conftest import REPO, run_kbops
+from conftest import REPO, project_copy, run_kbops
 from kbops.config import load_settings
 from kbops.kb import load_kb
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_kbops
+from conftest import REPO, project_copy, run_kbops
 
 FIXTURES = REPO / "tests" / "fixtures" / "import"
 CSV_MAP = (
@@ -92,9 +92,8 @@ def test_check_unusable_input_is_exit_2(exports: Path, args: tuple[str, ...], me
 
 
 def demo_project(tmp_path: Path, eval_config: str) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(REPO / "kb", project / "kb")
-    config = (REPO / "kbops.toml").read_text()
+    project = project_copy(tmp_path)
+    config = (project / "kbops.toml").read_text()
     assert "[eval]" not in config
     (project / "kbops.toml").write_text(config + "\n[eval]\n" + eval_config)
     for fixture in FIXTURES.iterdir():

@@ -41,7 +41,7 @@ def add_ticket_tags(path: Path, tags: dict[str, list[str]]) -> int:
     """Append tags to tickets of a JSONL file in place (atomically); other lines are kept
     byte for byte. Returns how many tickets changed."""
     from .evaluation import write_atomic
-    from .tickets import detect_format
+    from .ticket_files import detect_format
 
     if not tags:
         return 0

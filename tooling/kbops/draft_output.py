@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .drafts import Action, DraftError, DraftPlan
 from .gaps import GapReport, deflection_gain
+from .markdown_text import md_text
 
 
 def write_plans(plans: Sequence[DraftPlan], repo_root: Path, drafts_dir: Path) -> list[Path]:
@@ -86,8 +87,6 @@ def commit_message(plans: Sequence[DraftPlan]) -> str:
 
 def pr_description(plans: Sequence[DraftPlan], report: GapReport, branch: str | None, base_ref: str) -> str:
     """Markdown for the pull request: what each draft closes and what it should gain."""
-    from .report.markdown import md_text
-
     done = [p for p in plans if p.action is not Action.SKIP]
     tickets = sorted({t for p in done for t in p.source_tickets})
     gain = len(tickets) / report.run_tickets if report.run_tickets else 0.0

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .agent.claude import ClaudeAnswerer, _Failure, load_prompt
+from .agent.claude import ClaudeAnswerer, RequestFailure, load_prompt
 from .config import ClaudeSettings
 from .drafts import DraftContent, DraftWriterFailed, SourceTicket
 from .gaps import Gap
@@ -62,8 +62,8 @@ class ClaudeDraftWriter:
         if not sources:
             raise DraftWriterFailed("the gap's tickets are not in the ticket file")
         request = build_request(self.settings, self._system_prompt, gap, sources, related)
-        outcome, _ = self._api._create_with_retries(request)
-        if isinstance(outcome, _Failure):
+        outcome, _ = self._api.create_with_retries(request)
+        if isinstance(outcome, RequestFailure):
             raise DraftWriterFailed(outcome.reason)
         article = parse_article(outcome)
         if isinstance(article, str):

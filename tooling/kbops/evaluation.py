@@ -37,7 +37,8 @@ from .runs import (
     run_from_dict,
     summarize,
 )
-from .tickets import Ticket, TicketError, TicketSet, read_ticket_file
+from .ticket_files import read_ticket_file
+from .tickets import Ticket, TicketError, TicketSet
 
 Notify = Callable[[str], None]
 Progress = Callable[[int, int], None]
@@ -75,8 +76,10 @@ class EvalContext:
 
 
 def make_context(settings: Settings, notify: Notify | None = None, progress: Progress | None = None,
-                 metrics: MetricsHook | None = None, answerer: Answerer | None = None) -> EvalContext:
-    return EvalContext(settings, embedder_for(settings), answerer or make_answerer(settings), metrics, notify, progress)
+                 metrics: MetricsHook | None = None, answerer: Answerer | None = None,
+                 embedder: Embedder | None = None) -> EvalContext:
+    return EvalContext(settings, embedder or embedder_for(settings), answerer or make_answerer(settings), metrics,
+                       notify, progress)
 
 
 def load_ticket_set(settings: Settings, path: Path | None, strict: bool, ticket_format: str | None = None,

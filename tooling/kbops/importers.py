@@ -2,7 +2,7 @@
 
 Like `read_jsonl`, each record that cannot become a Ticket is reported as a TicketProblem
 with its line and ticket id (strict mode raises the first); nothing is dropped silently.
-`tickets.read_tickets` picks the reader for a file.
+`ticket_files.read_ticket_file` picks the reader for a file.
 """
 
 from __future__ import annotations

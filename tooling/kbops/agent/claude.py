@@ -87,7 +87,7 @@ class MissingAPIKey(KbopsError):
 
 
 @dataclass(frozen=True)
-class _Failure:
+class RequestFailure:
     """Why one attempt failed, and whether another attempt could succeed."""
 
     reason: str
@@ -165,21 +165,22 @@ class ClaudeAnswerer:
         if not evidence:
             return self._draft_without_sources()
         request = build_request(self.settings, self._system_prompt, ticket, evidence)
-        outcome, attempts = self._create_with_retries(request)
-        if isinstance(outcome, _Failure):
+        outcome, attempts = self.create_with_retries(request)
+        if isinstance(outcome, RequestFailure):
             return self._failed_draft(outcome, attempts)
         submission = parse_submission(outcome, len(evidence))
         if isinstance(submission, str):
-            return self._failed_draft(_Failure(submission, malformed=True), attempts, outcome)
+            return self._failed_draft(RequestFailure(submission, malformed=True), attempts, outcome)
         return self._draft(submission, evidence, outcome, attempts)
 
-    def _create_with_retries(self, request: dict[str, Any]) -> tuple[Any, int]:
-        """(parsed message or final _Failure, attempts made)."""
+    def create_with_retries(self, request: dict[str, Any]) -> tuple[Any, int]:
+        """(parsed message or final RequestFailure, attempts made). The draft writer uses it
+        too, so both Claude callers share one retry policy."""
         attempts = self.settings.max_retries + 1
         for attempt in range(attempts):
             outcome = self._create_once(request)
             if (
-                not isinstance(outcome, _Failure)
+                not isinstance(outcome, RequestFailure)
                 or not outcome.retryable
                 or attempt + 1 == attempts
             ):
@@ -196,15 +197,15 @@ class ClaudeAnswerer:
         raise AssertionError("unreachable: the loop returns on its last attempt")
 
     def _create_once(self, request: dict[str, Any]) -> Any:
-        """One HTTP attempt: the parsed message, or a _Failure saying why not."""
+        """One HTTP attempt: the parsed message, or a RequestFailure saying why not."""
         import anthropic
 
         try:
             raw = self._client.messages.with_raw_response.create(**request)
         except anthropic.APITimeoutError:
-            return _Failure("timeout", retryable=True)
+            return RequestFailure("timeout", retryable=True)
         except anthropic.APIConnectionError as exc:
-            return _Failure(
+            return RequestFailure(
                 f"connection error ({type(exc.__cause__ or exc).__name__})", retryable=True
             )
         except anthropic.APIStatusError as exc:
@@ -212,7 +213,7 @@ class ClaudeAnswerer:
         try:
             return raw.parse()
         except (ValueError, anthropic.APIResponseValidationError):
-            return _Failure("response body is not a JSON message", malformed=True)
+            return RequestFailure("response body is not a JSON message", malformed=True)
 
     def _draft(
         self, submission: _Submission, evidence: Sequence[Evidence], message: Any, attempts: int
@@ -231,7 +232,7 @@ class ClaudeAnswerer:
             notes=self._notes(attempts, message),
         )
 
-    def _failed_draft(self, failure: _Failure, attempts: int, message: Any = None) -> Draft:
+    def _failed_draft(self, failure: RequestFailure, attempts: int, message: Any = None) -> Draft:
         kind = "malformed_output" if failure.malformed else "backend_error"
         return Draft(
             reply="",
@@ -334,31 +335,31 @@ def backoff_seconds(attempt: int, retry_after: float | None, rng: random.Random)
 
 def status_failure(
     status: int, error_type: str | None, api_message: str | None, headers: Any
-) -> _Failure:
+) -> RequestFailure:
     """Map an HTTP error status to a short, user-facing reason and a retry decision."""
     detail = f" {error_type}" if error_type else ""
     if status == 429:
-        return _Failure(
+        return RequestFailure(
             f"rate limited ({status})", retryable=True, retry_after=retry_after_seconds(headers)
         )
     if status == 529:
-        return _Failure(
+        return RequestFailure(
             f"overloaded ({status})", retryable=True, retry_after=retry_after_seconds(headers)
         )
     if status >= 500:
-        return _Failure(
+        return RequestFailure(
             f"server error ({status}{detail})",
             retryable=True,
             retry_after=retry_after_seconds(headers),
         )
     if status == 401:
-        return _Failure(
+        return RequestFailure(
             f"the Anthropic API rejected the API key ({status}): set a valid {API_KEY_ENV}"
         )
     if status == 403:
-        return _Failure(f"the API key may not use this model or endpoint ({status}{detail})")
+        return RequestFailure(f"the API key may not use this model or endpoint ({status}{detail})")
     message = (api_message or "").strip()[:ERROR_DETAIL_CHARS]
-    return _Failure(f"request rejected ({status}{detail})" + (f": {message}" if message else ""))
+    return RequestFailure(f"request rejected ({status}{detail})" + (f": {message}" if message else ""))
 
 
 def retry_after_seconds(headers: Any) -> float | None:

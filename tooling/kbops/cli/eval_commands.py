@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..errors import EXIT_GATE_FAILED
 from ..importers import parse_column_map
-from ..tickets import TicketFormat
+from ..ticket_files import TicketFormat
 from .app import app, err_console, state
 
 
@@ -72,8 +72,11 @@ def eval_command(
     CI example: `kbops eval --baseline origin/main --max-regressions 0 --format md`
     """
     from ..evaluation import GateRules, evaluate, make_context
+    from ..index.indexer import embedder_for
+    from ..ragas_metrics import make_metrics_hook
 
     settings = state(ctx).settings()
+    embedder = embedder_for(settings)  # one model and cache for retrieval, grading and metrics
     gate = GateRules(fail_under, max_regressions, max_false_deflections)
     chosen = ReportFormat.json if as_json else format
     columns = (TextColumn("replaying tickets"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -83,7 +86,7 @@ def eval_command(
         context = make_context(
             settings, notify=err_console.print,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
-            metrics=_metrics_hook(settings),
+            metrics=make_metrics_hook(settings, embedder=embedder), embedder=embedder,
         )
         for attempt in range(repeat):
             bar.reset(task)
@@ -99,14 +102,6 @@ def eval_command(
             failures = "; ".join(f for r in runs if r.gate for f in r.gate.failures)
             err_console.print(f"[bold red]gate failed[/] ({passed}/{len(runs)} runs passed): {failures}", highlight=False)
             raise typer.Exit(EXIT_GATE_FAILED)
-
-
-def _metrics_hook(settings):  # type: ignore[no-untyped-def]
-    try:
-        from ..ragas_metrics import make_metrics_hook  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return make_metrics_hook(settings)
 
 
 def emit_report(run, chosen: ReportFormat, output: Path | None, runs_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from ..errors import EXIT_BAD_INPUT
 from ..importers import parse_column_map
-from ..tickets import TicketFormat, read_ticket_file, resolve_format
+from ..ticket_files import TicketFormat, read_ticket_file, resolve_format
 from .app import app, err_console, state
 
 CHECK_JSON_VERSION = 1

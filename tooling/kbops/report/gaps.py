@@ -8,6 +8,7 @@ rendering a report never embeds or clusters anything: it only reads what was sav
 from __future__ import annotations
 
 from ..gaps import GapKind, GapReport
+from ..markdown_text import md_text
 from ..runs import EvalRun, Verdict
 
 LIST_CAP = 20
@@ -15,8 +16,6 @@ LIST_CAP = 20
 
 def render_gaps_markdown(report: GapReport, title: str = "Gaps by topic") -> str:
     """A ranked table: one row per gap, most impact first; capped like every list."""
-    from .markdown import md_text
-
     if not report.gaps:
         return f"### {title} (0)\n\n_no gap or false-deflection tickets in run {md_text(report.run_id)}_"
     rows = []

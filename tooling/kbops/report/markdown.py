@@ -10,25 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..gaps import GapReport
+from ..markdown_text import md_text
 from ..runs import Comparison, EvalRun, GateResult, RunSummary, TicketResult, Verdict
 from . import views
+from .gaps import gap_section
 
 LIST_CAP = 20
 """Rows shown per list; the rest is counted, not dropped silently."""
 FOLD_AFTER = 5
 """Lists longer than this are folded into `<details>`."""
-
-_MD_SPECIAL = str.maketrans({
-    "\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]",
-    "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " ",
-})
-
-
-def md_text(value: object) -> str:
-    """Ticket text is untrusted customer text: it must not break a table (`|`, newlines),
-    open HTML (`<details>`), or become a link or emphasis in the comment."""
-    return str(value).translate(_MD_SPECIAL).strip()
-
 
 def render_markdown(run: EvalRun, gaps: GapReport | None = None) -> str:
     """The whole comment; deterministic for a given run, so re-posting it is a no-op diff.
@@ -141,8 +131,6 @@ def _false_deflections(run: EvalRun) -> str:
 
 
 def _gaps(run: EvalRun, gaps: GapReport | None) -> str:
-    from .gaps import gap_section  # imported here: report.gaps uses md_text from this module
-
     if grouped := gap_section(run, gaps):
         return grouped
     rows = [
