@@ -43,14 +43,19 @@ setup-browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
+# The rules the build enforces: style, one-way layers and no cycles (import-linter),
+# module size and lazy imports (scripts/check_structure.py), types (mypy).
 check: setup
-	$(VENV)/bin/ruff check tooling tests benchmarks
+	$(VENV)/bin/ruff check tooling tests benchmarks scripts
+	$(VENV)/bin/lint-imports --no-cache pyproject.toml
+	$(PY) scripts/check_structure.py tooling/kbops
+	$(VENV)/bin/mypy
 
 test: setup setup-browser check
 	$(PY) -m pytest -q
 
 docs: setup
-	$(PY) -m kbops.reference docs/
+	$(PY) -m kbops.report.reference docs/
 
 lint-bench: setup
 	$(PY) benchmarks/lint_bench.py

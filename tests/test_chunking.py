@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from conftest import article_text
-from kbops.chunking import chunk_article, split_text
 from kbops.config import Settings
-from kbops.kb import Article, parse_article
+from kbops.kb.chunking import chunk_article, split_text
+from kbops.kb.loader import parse_article
+from kbops.kb.model import Article
 
 
 def parse(body: str, **fields: object) -> Article:

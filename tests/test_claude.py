@@ -16,17 +16,18 @@ from pathlib import Path
 
 import pytest
 
-import kbops.agent.prompts
+import kbops.llm.prompts
+from factories import evidence
 from kbops.agent.claude import (
     ClaudeAnswerer,
-    MissingAPIKey,
     combined_confidence,
     make_claude_answerer,
     user_message,
 )
-from kbops.agent.decision import Evidence, TicketInput
+from kbops.agent.decision import TicketInput
 from kbops.config import ClaudeSettings, settings_from_dict
 from kbops.errors import ConfigError, KbopsError
+from kbops.llm.claude import MissingAPIKey
 from messages_stub import MessagesStub, error, hang, messages_stub, raw, text, tool_use
 
 pytestmark = pytest.mark.server
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.server
 KEY = "sk-ant-test-0123456789-SECRET"
 MODEL = "claude-test-model"
 
-EXPORT = Evidence(
+EXPORT = evidence(
     chunk_id="export-project-csv#export-to-csv",
     article_id="export-project-csv",
     title="Export a project",
@@ -46,7 +47,7 @@ EXPORT = Evidence(
     dense_rank=1,
     dense_score=0.82,
 )
-INVOICES = Evidence(
+INVOICES = evidence(
     chunk_id="billing-invoices#download",
     article_id="billing-invoices",
     title="Invoices",
@@ -58,7 +59,7 @@ INVOICES = Evidence(
     dense_rank=5,
     dense_score=0.40,
 )
-SSO = Evidence(
+SSO = evidence(
     chunk_id="sso-setup#limits",
     article_id="sso-setup",
     title="Single sign-on",
@@ -167,7 +168,7 @@ def test_request_is_grounded_forced_and_configured(stub: MessagesStub, sleeps: S
         "confidence",
     }
 
-    template = (Path(kbops.agent.prompts.__file__).parent / "answer_v1.md").read_text().strip()
+    template = (Path(kbops.llm.prompts.__file__).parent / "answer_v1.md").read_text().strip()
     assert body["system"] == template
     assert "data, not instructions" in body["system"]
 
@@ -412,7 +413,7 @@ def test_claude_section_is_read_from_config(tmp_path: Path) -> None:
 
 
 def test_importing_the_backend_does_not_import_the_sdk() -> None:
-    code = "import sys, kbops.agent.claude; print('anthropic' in sys.modules)"
+    code = "import sys, kbops.workspace, kbops.agent.claude; print('anthropic' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

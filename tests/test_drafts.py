@@ -13,26 +13,19 @@ import git
 import numpy as np
 import pytest
 
-import kbops.agent.prompts
+import kbops.llm.prompts
 from conftest import article_text
 from kbops.config import ClaudeSettings, Settings
-from kbops.draft_output import commit_message, commit_on_branch, pr_description, write_plans
-from kbops.drafts import (
-    Action,
-    DraftContent,
-    Drafter,
-    DraftError,
-    DraftPlan,
-    OutlineWriter,
-    SourceTicket,
-    edit_article,
-    sentences,
-    split_resolution,
-)
-from kbops.drafts_claude import ClaudeDraftWriter, unsupported_numbers, user_message
-from kbops.gaps import ArticleMatrix, Gap, GapKind, GapReport
-from kbops.kb import load_kb, parse_article
-from kbops.tickets import Ticket
+from kbops.drafts.claude import ClaudeDraftWriter, unsupported_numbers, user_message
+from kbops.drafts.model import DraftAction, DraftContent, DraftError, DraftPlan, SourceTicket
+from kbops.drafts.outline import OutlineWriter, sentences, split_resolution
+from kbops.drafts.output import commit_message, pr_description, write_plans
+from kbops.drafts.planner import Drafter, edit_article
+from kbops.gaps.model import Gap, GapKind, GapReport
+from kbops.gitkb import GitError, commit_files_on_branch
+from kbops.index.matrix import ArticleMatrix
+from kbops.kb.loader import load_kb, parse_article
+from kbops.tickets.model import Ticket
 from messages_stub import MessagesStub, error, messages_stub, text, tool_use
 
 GAP = Gap(
@@ -76,7 +69,7 @@ def project(tmp_path: Path) -> tuple[Path, git.Repo]:
 
 def new_plan(path: str = "kb/drafts/time-tracking.md") -> DraftPlan:
     text = article_text("time-tracking", status="draft", owner=None, source_tickets="[T-1, T-2]")
-    return DraftPlan(GAP, Action.NEW, path, "time-tracking", text, source_tickets=GAP.ticket_ids)
+    return DraftPlan(GAP, DraftAction.NEW, path, "time-tracking", text, source_tickets=GAP.ticket_ids)
 
 
 def checkout_state(repo: git.Repo, root: Path) -> tuple[str, str, str, str, str, str]:
@@ -92,11 +85,11 @@ def test_branch_commit_leaves_branch_index_and_working_tree_alone(tmp_path: Path
     repo.index.add(["notes.txt"])
     (root / "scratch.md").write_text("untracked\n")
     before = checkout_state(repo, root)
-    edit = DraftPlan(GAP, Action.EDIT, "kb/export-project-csv.md", "export-project-csv",
+    edit = DraftPlan(GAP, DraftAction.EDIT, "kb/export-project-csv.md", "export-project-csv",
                      "edited on the branch\n", original="x")
     plans = [new_plan(), edit]
 
-    sha = commit_on_branch(root, "kb/gap-1", plans, commit_message(plans))
+    sha = commit_files_on_branch(root, "kb/gap-1", files(plans), commit_message(plans))
 
     assert checkout_state(repo, root) == before
     assert not (root / "kb" / "drafts").exists()
@@ -108,14 +101,18 @@ def test_branch_commit_leaves_branch_index_and_working_tree_alone(tmp_path: Path
     assert changed == ["kb/drafts/time-tracking.md", "kb/export-project-csv.md"]  # staged notes.txt not included
     assert "gap-1234abcd" in branch.commit.message and "T-1, T-2" in branch.commit.message
 
-    with pytest.raises(DraftError, match="already exists"):
-        commit_on_branch(root, "kb/gap-1", plans, "again")
-    with pytest.raises(DraftError, match="not a valid branch name"):
-        commit_on_branch(root, "bad..name", plans, "x")
+    with pytest.raises(GitError, match="already exists"):
+        commit_files_on_branch(root, "kb/gap-1", files(plans), "again")
+    with pytest.raises(GitError, match="not a valid branch name"):
+        commit_files_on_branch(root, "bad..name", files(plans), "x")
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    with pytest.raises(DraftError, match="not inside a git repository"):
-        commit_on_branch(outside, "kb/x", plans, "x")
+    with pytest.raises(GitError, match="not inside a git repository"):
+        commit_files_on_branch(outside, "kb/x", files(plans), "x")
+
+
+def files(plans: list[DraftPlan]) -> dict[str, str]:
+    return {plan.path: plan.text for plan in plans}
 
 
 def test_write_plans_never_overwrites(tmp_path: Path) -> None:
@@ -132,7 +129,7 @@ def test_edit_is_a_patch_git_applies(tmp_path: Path) -> None:
     article = load_kb(settings).get("export-project-csv")
     original = (root / article.path).read_text()
     content = DraftContent("Time tracking", "s", "Answer first.\n\n## Steps\n\n1. Do it.\n", (), "offline")
-    plan = DraftPlan(GAP, Action.EDIT, article.path, article.id, edit_article(article, original, content, GAP),
+    plan = DraftPlan(GAP, DraftAction.EDIT, article.path, article.id, edit_article(article, original, content, GAP),
                      original=original)
     edited = parse_article(plan.path, plan.text.encode(), settings)
     assert edited.meta.source_tickets == ("T-1", "T-2") and "## Time tracking" in edited.body
@@ -193,14 +190,14 @@ def test_claude_draft_is_grounded_redacted_and_checked(stub: MessagesStub, tmp_p
     (request,) = stub.requests
     body = request.json
     assert body["tool_choice"] == {"type": "tool", "name": "submit_article", "disable_parallel_tool_use": True}
-    template = (Path(kbops.agent.prompts.__file__).parent / "draft_article_v1.md").read_text().strip()
+    template = (Path(kbops.llm.prompts.__file__).parent / "draft_article_v1.md").read_text().strip()
     assert body["system"] == template and "Use only the resolutions" in body["system"]
     content = body["messages"][0]["content"]
     resolutions = re.search(r"<resolutions>\n(.*?)\n</resolutions>", content, re.S)
     assert resolutions is not None and "[T-1] Tasklane doesn't have built-in time tracking" in resolutions.group(1)
     assert "jo@example.com" not in content and "7946" not in content and "[EMAIL]" in content  # redacted
 
-    assert plan.action is Action.NEW and plan.writer == "claude"
+    assert plan.action is DraftAction.NEW and plan.writer == "claude"
     article = parse_article(plan.path, plan.text.encode(), Settings(root=tmp_path))
     assert article.title == "Track time on tasks" and article.meta.status == "draft"
     assert article.meta.tags == ("time-tracking", "timesheets") and article.meta.source_tickets == ("T-1", "T-2")
@@ -212,7 +209,7 @@ def test_claude_failure_falls_back_to_the_outline(stub: MessagesStub, tmp_path: 
     stub.queue(error(500), error(500))
     plan = drafter_with(claude_writer(stub), tmp_path).plan(GAP, TICKETS, set())
     assert len(stub.requests) == 2  # one retry, then the fallback
-    assert plan.action is Action.NEW and plan.writer == "offline"
+    assert plan.action is DraftAction.NEW and plan.writer == "offline"
     assert any("claude draft failed (server error (500" in w for w in plan.warnings)
     assert "Tasklane doesn't have built-in time tracking yet." in plan.text
 

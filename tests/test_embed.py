@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from kbops.errors import ConfigError, KbopsError
-from kbops.index import embed as E
+from kbops.index import embed, embedders
+from kbops.index import minilm as E
 from kbops.index.onnx_export import MODEL_FILES, publish_dir
 
 SENTENCES = [
@@ -180,20 +181,20 @@ def test_publish_replaces_a_half_written_folder(tmp_path: Path) -> None:
 
 
 def test_counting_embedder(embedder: E.MiniLMOnnxEmbedder) -> None:
-    counting = E.CountingEmbedder(embedder)
+    counting = embed.CountingEmbedder(embedder)
     counting.embed(SENTENCES[:2])
     counting.embed([SENTENCES[2]])
     assert (counting.calls, counting.texts) == (2, 3)
     assert counting.name == embedder.name and counting.dim == 384
-    assert isinstance(counting, E.Embedder)
+    assert isinstance(counting, embed.Embedder)
     counting.reset()
     assert (counting.calls, counting.texts) == (0, 0)
 
 
 def test_make_embedder_builtin_and_folder(model_dir: Path) -> None:
-    builtin = E.make_embedder(E.BUILTIN_MODEL, cache_dir=model_dir.parent.parent, wheel_dirs=[])
+    builtin = embedders.make_embedder(E.BUILTIN_MODEL, cache_dir=model_dir.parent.parent, wheel_dirs=[])
     assert builtin.name == "builtin:all-MiniLM-L6-v2" and builtin.dim == 384
-    from_path = E.make_embedder(str(model_dir))
+    from_path = embedders.make_embedder(str(model_dir))
     assert isinstance(from_path, E.MiniLMOnnxEmbedder)
     np.testing.assert_allclose(
         from_path.embed(SENTENCES[:1]), builtin.embed(SENTENCES[:1]), atol=1e-6
@@ -205,15 +206,15 @@ def test_make_embedder_builtin_and_folder(model_dir: Path) -> None:
 )
 def test_unknown_model_lists_accepted_forms(spec: str) -> None:
     with pytest.raises(ConfigError) as info:
-        E.make_embedder(spec)
+        embedders.make_embedder(spec)
     assert "builtin:all-MiniLM-L6-v2" in str(info.value) and "chroma:default" in str(info.value)
 
 
 def test_missing_model_folder(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
-        E.make_embedder(str(tmp_path / "nope"))
+        embedders.make_embedder(str(tmp_path / "nope"))
     with pytest.raises(ConfigError, match="no model.onnx"):
-        E.make_embedder(str(tmp_path))
+        embedders.make_embedder(str(tmp_path))
 
 
 def test_sentence_transformers_not_installed_is_clear() -> None:
@@ -224,7 +225,7 @@ def test_sentence_transformers_not_installed_is_clear() -> None:
     else:
         pytest.skip("sentence-transformers is installed")
     with pytest.raises(KbopsError, match="pip install sentence-transformers"):
-        E.make_embedder("sentence-transformers:all-MiniLM-L6-v2")
+        embedders.make_embedder("sentence-transformers:all-MiniLM-L6-v2")
 
 
 def test_default_locations_follow_environment(

@@ -11,37 +11,30 @@ from pathlib import Path
 import pytest
 
 from conftest import article_text
-from kbops.closed_gaps import add_ticket_tags, closed_gap_tags
 from kbops.config import Settings
-from kbops.drafts import (
-    Action,
-    Drafter,
-    OutlineWriter,
-    duplicate_of,
-    source_tickets,
-    split_resolution,
-)
-from kbops.gap_labels import key_phrases, phrases_of
-from kbops.gaps import (
-    ArticleMatrix,
+from kbops.drafts.model import DraftAction
+from kbops.drafts.outline import OutlineWriter, source_tickets, split_resolution
+from kbops.drafts.planner import Drafter, duplicate_of
+from kbops.evals.runs import EvalRun, TicketResult, Verdict, summarize
+from kbops.gaps.closed import closed_gap_tags, protect
+from kbops.gaps.find import classify, cluster, find_gaps, gap_id, ticket_vectors
+from kbops.gaps.labels import key_phrases, phrases_of
+from kbops.gaps.model import (
     Failure,
     GapError,
     GapKind,
     GapReport,
     GapTicket,
     NearArticle,
-    classify,
-    cluster,
-    find_gaps,
-    gap_id,
     report_from_dict,
-    ticket_vectors,
 )
-from kbops.index.embed import BUILTIN_MODEL, EmbeddingModelMissing, make_embedder
-from kbops.kb import load_kb, parse_article
-from kbops.lint import lint_kb
-from kbops.runs import EvalRun, TicketResult, Verdict, summarize
-from kbops.tickets import Customer, Ticket
+from kbops.index.embed import EmbeddingModelMissing
+from kbops.index.embedders import make_embedder
+from kbops.index.matrix import ArticleMatrix
+from kbops.index.minilm import BUILTIN_MODEL
+from kbops.kb.lint import lint_kb
+from kbops.kb.loader import load_kb, parse_article
+from kbops.tickets.model import Customer, Ticket
 
 TODAY = date(2026, 11, 20)
 
@@ -227,7 +220,7 @@ def plan_for(tmp_path: Path, embedder, topic: str, *articles: str, cover: float 
 
 def test_outline_is_built_from_the_resolutions_and_lints_clean(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     plan, settings, gap = plan_for(tmp_path, embedder, "time", EXPORT)
-    assert plan.action is Action.NEW and plan.path.startswith("kb/drafts/") and plan.path.endswith(".md")
+    assert plan.action is DraftAction.NEW and plan.path.startswith("kb/drafts/") and plan.path.endswith(".md")
     for _, _, resolution in TOPICS["time"]:
         causes, steps = split_resolution(resolution)
         for sentence in causes + steps:
@@ -248,11 +241,11 @@ def test_outline_is_built_from_the_resolutions_and_lints_clean(tmp_path: Path, e
 def test_duplicate_guard_proposes_an_edit_instead(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     covered, _, covered_gap = plan_for(tmp_path / "covered", embedder, "dark", DARK_MODE, EXPORT)
     assert covered_gap.kind is GapKind.FAILING and covered_gap.covering_article == "dark-mode"
-    assert covered.action is Action.EDIT and covered.article_id == "dark-mode"
+    assert covered.action is DraftAction.EDIT and covered.article_id == "dark-mode"
     # With the coverage call switched off, the guard still catches the near-duplicate draft.
     plan, settings, gap = plan_for(tmp_path, embedder, "dark", DARK_MODE, EXPORT, cover=1.0)
     assert gap.kind is GapKind.MISSING
-    assert plan.action is Action.EDIT and plan.article_id == "dark-mode" and plan.path == "kb/dark-mode.md"
+    assert plan.action is DraftAction.EDIT and plan.article_id == "dark-mode" and plan.path == "kb/dark-mode.md"
     assert any("near-duplicate" in w and "kb/dark-mode.md" in w for w in plan.warnings)
     assert plan.patch.startswith("--- a/kb/dark-mode.md\n+++ b/kb/dark-mode.md\n")
     assert "+source_tickets: [T-0, T-1]" in plan.patch
@@ -264,7 +257,7 @@ def test_duplicate_guard_proposes_an_edit_instead(tmp_path: Path, embedder) -> N
     assert edited.meta.source_tickets == ("T-0", "T-1") and edited.meta.owner == "sam"
 
     time_plan, _, _ = plan_for(tmp_path / "other", embedder, "time", DARK_MODE, EXPORT)
-    assert time_plan.action is Action.NEW  # a different topic is not a duplicate
+    assert time_plan.action is DraftAction.NEW  # a different topic is not a duplicate
     matrix = ArticleMatrix.build(load_kb(settings).articles, embedder)
     content = OutlineWriter(embedder).write(gap, source_tickets(gap, [
         Ticket(id=f"T-{n}", subject=s, body=q, resolution=r) for n, (s, q, r) in enumerate(TOPICS["dark"])]), [])
@@ -304,7 +297,8 @@ def test_closed_gaps_are_tagged_in_the_ticket_file(tmp_path: Path) -> None:
     ])
     tags = closed_gap_tags(run, tickets, load_kb(settings).articles)
     assert tags == {"T-1": ["protects:time-tracking"], "T-2": ["protects:time-tracking"]}
-    assert add_ticket_tags(tickets_file, tags) == 2
+    done = protect(run, tickets_file, tickets, load_kb(settings).articles)
+    assert done.tags == tags and done.changed == 2
     written = tickets_file.read_text().splitlines()
     assert json.loads(written[0])["tags"] == ["feature-request", "protects:time-tracking"]
     assert json.loads(written[1])["tags"] == ["protects:time-tracking"] and "«export»" in written[1]
@@ -315,7 +309,7 @@ def test_closed_gaps_are_tagged_in_the_ticket_file(tmp_path: Path) -> None:
     csv_file = tmp_path / "tickets.csv"
     csv_file.write_text("id,body\nT-1,timer?\n")
     with pytest.raises(GapError, match="JSONL"):
-        add_ticket_tags(csv_file, tags)
+        protect(run, csv_file, tickets, load_kb(settings).articles)
 
 
 def test_no_tickets_and_a_lone_ticket(embedder) -> None:  # type: ignore[no-untyped-def]

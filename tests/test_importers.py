@@ -11,9 +11,10 @@ import pytest
 
 from conftest import REPO
 from kbops.config import EvalSettings
-from kbops.importers import parse_column_map, read_csv, read_zendesk
-from kbops.ticket_files import TicketFormat, detect_format, read_ticket_file, read_tickets
-from kbops.tickets import Ticket, TicketError, Tier
+from kbops.tickets.csv_export import parse_column_map, read_csv
+from kbops.tickets.files import TicketFormat, detect_format, read_ticket_file, read_tickets
+from kbops.tickets.model import Ticket, TicketError, Tier
+from kbops.tickets.zendesk import read_zendesk
 
 FIXTURES = REPO / "tests" / "fixtures" / "import"
 HELPDESK_CSV = FIXTURES / "helpdesk_export.csv"

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from conftest import article_text, line_of, write
 from kbops.config import Settings
-from kbops.kb import Article, Finding, load_kb, parse_article, slugify
+from kbops.kb.loader import load_kb, parse_article
+from kbops.kb.markdown import LinkKind, slugify
+from kbops.kb.model import Article, Finding
 
 SETTINGS = Settings()
 
@@ -49,13 +51,14 @@ def test_sections_and_anchors_follow_mkdocs_slugs() -> None:
     assert slugify("Before you begin") == "before-you-begin"
 
 
-def test_links_skip_code_and_images() -> None:
+def test_links_skip_code_and_tell_images_apart() -> None:
     body = "See [a](b.md#x) and `[c](d.md)` and ![img](e.png).\n\n```\n[f](g.md)\n```\n[h](https://x.example)\n"
     article = parse(article_text("a", body=body))
     assert isinstance(article, Article)
-    assert [(link.target, link.line - article.body_line) for link in article.links] == [
-        ("b.md#x", 0),
-        ("https://x.example", 5),
+    assert [(link.target, link.line - article.body_line, link.kind) for link in article.links] == [
+        ("b.md#x", 0, LinkKind.INLINE),
+        ("e.png", 0, LinkKind.IMAGE),
+        ("https://x.example", 5, LinkKind.INLINE),
     ]
 
 

@@ -9,8 +9,9 @@ import pytest
 
 from conftest import line_of, write
 from kbops.config import Settings
-from kbops.kb import Finding, load_kb
-from kbops.lint import exit_code, lint_kb, render_github
+from kbops.kb.lint import exit_code, lint_kb, render_github
+from kbops.kb.loader import load_kb
+from kbops.kb.model import Finding
 
 TODAY = date(2026, 11, 23)
 

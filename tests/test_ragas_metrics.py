@@ -19,16 +19,20 @@ from typing import Any
 import pytest
 
 from conftest import REPO, write
-from kbops.agent.claude import MissingAPIKey
+from factories import evidence as make_evidence
 from kbops.agent.decision import Action, Citation, Decision, Evidence
-from kbops.agent.redact import redact
-from kbops.chunking import Chunk, chunk_article
 from kbops.config import RAGAS_LLM_METRICS, Settings, load_settings, settings_from_dict
 from kbops.errors import ConfigError
-from kbops.index.embed import BUILTIN_MODEL, Embedder, make_embedder
-from kbops.kb import load_kb
-from kbops.ragas_metrics import RagasMetrics, llm_metrics_allowed, make_metrics_hook
-from kbops.tickets import Ticket
+from kbops.evals.metrics import RagasMetrics, llm_metrics_allowed, make_metrics_hook
+from kbops.index.embed import Embedder
+from kbops.index.embedders import make_embedder
+from kbops.index.minilm import BUILTIN_MODEL
+from kbops.kb.chunking import Chunk, chunk_article
+from kbops.kb.loader import load_kb
+from kbops.llm.claude import MissingAPIKey
+from kbops.redact import redact
+from kbops.tickets.model import Ticket
+from kbops.workspace import Workspace
 from messages_stub import MessagesStub, StubResponse, error, messages_stub, tool_use
 
 KEY = "sk-ant-test-ragas-SECRET"
@@ -76,10 +80,16 @@ def settings(kb_dir: Path) -> Settings:
 
 @pytest.fixture
 def hook(settings: Settings, embedder: Embedder) -> Iterator[RagasMetrics]:
-    made = make_metrics_hook(settings, embedder=embedder)
+    made = Workspace(settings, embedder=embedder).metrics
     assert made is not None
     yield made
     made.close()
+
+
+def judged_hook(settings: Settings, embedder: Embedder) -> RagasMetrics:
+    made = make_metrics_hook(settings, Workspace(settings).kb.by_id(), embedder, KEY)
+    assert made is not None
+    return made
 
 
 def sections(settings: Settings, article_id: str) -> list[Chunk]:
@@ -88,7 +98,7 @@ def sections(settings: Settings, article_id: str) -> list[Chunk]:
 
 def evidence(chunks: list[Chunk]) -> tuple[Evidence, ...]:
     return tuple(
-        Evidence(c.id, c.article_id, c.title, c.section, c.anchor, c.text, score=1 / rank)
+        make_evidence(c.id, c.article_id, c.title, c.section, c.anchor, c.text, score=1 / rank)
         for rank, c in enumerate(chunks, start=1)
     )
 
@@ -183,13 +193,13 @@ def test_metrics_are_absent_where_undefined(hook: RagasMetrics, settings: Settin
 
 def test_disabled_or_empty_config_gives_no_hook(kb_dir: Path) -> None:
     root = kb_dir.parent
-    assert make_metrics_hook(settings_from_dict({"ragas": {"enabled": False}}, root)) is None
-    assert make_metrics_hook(settings_from_dict({"ragas": {"metrics": []}}, root)) is None
+    assert Workspace(settings_from_dict({"ragas": {"enabled": False}}, root)).metrics is None
+    assert Workspace(settings_from_dict({"ragas": {"metrics": []}}, root)).metrics is None
 
 
 def test_only_the_chosen_metrics_are_computed(settings: Settings) -> None:
     chosen = settings.model_copy(update={"ragas": settings.ragas.model_copy(update={"metrics": ("rouge_l",)})})
-    made = make_metrics_hook(chosen)  # the project's own embedder, as the CLI builds it
+    made = Workspace(chosen).metrics  # the project's own embedder, as the CLI builds it
     assert made is not None
     try:
         found = evidence(sections(settings, "export-csv"))
@@ -207,7 +217,7 @@ def test_ragas_is_imported_lazily_and_never_tracks() -> None:
     script = (
         "import os, sys\n"
         "os.environ['RAGAS_DO_NOT_TRACK'] = '1'\n"  # ragas only honours the exact string "true"
-        "import kbops.cli, kbops.ragas_metrics as m\n"
+        "import kbops.cli, kbops.workspace, kbops.evals.metrics as m\n"
         "before = 'ragas' in sys.modules\n"
         "m.load_ragas()\n"
         "from ragas import _analytics\n"
@@ -246,7 +256,7 @@ def test_llm_metrics_on_without_a_key_is_an_error(tmp_path: Path, monkeypatch: p
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     settings = settings_from_dict({"ragas": {"llm_metrics": "on"}}, tmp_path)
     with pytest.raises(MissingAPIKey, match="ANTHROPIC_API_KEY"):
-        make_metrics_hook(settings)
+        make_metrics_hook(settings, {}, make_embedder(BUILTIN_MODEL))
     offline_only = settings_from_dict(
         {"ragas": {"llm_metrics": "on", "metrics": ["rouge_l"]}}, tmp_path
     )
@@ -296,7 +306,7 @@ def test_claude_judges_through_ragas_on_redacted_text(
     customer = ticket(body=body, resolution=RESOLUTION + " Sent to jane.doe@example.com.")
     question = redact(customer.text).text
     stub.queue(*[judge_reply(question)] * 9)
-    hook = make_metrics_hook(judged_settings(settings, stub), embedder=embedder, api_key=KEY)
+    hook = judged_hook(judged_settings(settings, stub), embedder)
     assert hook is not None
     try:
         values = hook(customer, decision(("export-csv",), evidence(sections(settings, "export-csv"))))
@@ -327,7 +337,7 @@ def test_claude_judges_through_ragas_on_redacted_text(
 def test_judge_serves_replay_worker_threads(stub: MessagesStub, settings: Settings, embedder: Embedder) -> None:
     tickets = [ticket().model_copy(update={"id": f"T-{n}"}) for n in range(4)]
     stub.queue(*[judge_reply(redact(tickets[0].text).text)] * 36)
-    hook = make_metrics_hook(judged_settings(settings, stub), embedder=embedder, api_key=KEY)
+    hook = judged_hook(judged_settings(settings, stub), embedder)
     assert hook is not None
     found = evidence(sections(settings, "export-csv"))
     try:
@@ -345,7 +355,7 @@ def test_a_failing_judge_leaves_out_only_its_metrics(
     stub: MessagesStub, settings: Settings, embedder: Embedder, caplog: pytest.LogCaptureFixture
 ) -> None:
     stub.queue(*[error(400, "stub says no")] * 20)
-    hook = make_metrics_hook(judged_settings(settings, stub), embedder=embedder, api_key=KEY)
+    hook = judged_hook(judged_settings(settings, stub), embedder)
     assert hook is not None
     found = evidence(sections(settings, "export-csv"))
     try:

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from conftest import REPO
-from kbops.agent.redact import Redacted, luhn_valid, redact
-from kbops.tickets import read_jsonl
+from kbops.redact import Redacted, luhn_valid, redact
+from kbops.tickets.jsonl import read_jsonl
 
 PLACEHOLDER = {
     "email": "[EMAIL]",

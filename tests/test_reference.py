@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import REPO
-from kbops.reference import PAGES
+from kbops.report.reference import PAGES
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from kbops.agent.decision import Action, Decision
-from kbops.evaluation import GateRules, check_gate, compare
-from kbops.grading import grade
-from kbops.replay import Checkpoint, classify
-from kbops.runs import TicketResult, Verdict, summarize
+from kbops.evals.gate import GateRules, check_gate, compare
+from kbops.evals.grading import grade
+from kbops.evals.replay import Checkpoint, classify
+from kbops.evals.runs import TicketResult, Verdict, summarize
 
 
 def decision(action: Action, *reasons: str) -> Decision:

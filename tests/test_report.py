@@ -7,8 +7,7 @@ import re
 
 import jsonschema
 
-from kbops.report import render_html, render_json, render_markdown, run_schema
-from kbops.runs import (
+from kbops.evals.runs import (
     Comparison,
     EvalRun,
     GateResult,
@@ -17,6 +16,7 @@ from kbops.runs import (
     run_from_dict,
     summarize,
 )
+from kbops.report import render_html, render_json, render_markdown, run_schema
 
 HOSTILE = "<script>alert(1)</script> | pipe [link](http://evil.example) *bold*\nsecond line"
 

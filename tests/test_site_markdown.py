@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kbops.site_markdown import clean_body, local_targets
+from kbops.kb.markdown import LinkKind, parse_links
+from kbops.site.markdown import clean_body
 
 
 def hidden(target: str) -> str | None:
@@ -44,4 +45,6 @@ def test_html_comments_are_removed_keeping_line_numbers() -> None:
 def test_images_are_kept_and_reported_as_local_targets() -> None:
     body = "![screen](img/a.png) [doc](files/b.pdf) `![no](c.png)`\n\n[r]: d.md"
     assert clean_body(body, hidden).text == body
-    assert sorted(local_targets(body)) == ["d.md", "files/b.pdf", "img/a.png"]
+    links = list(parse_links(body))
+    assert sorted(link.target for link in links) == ["d.md", "files/b.pdf", "img/a.png"]
+    assert {link.target: link.kind for link in links}["img/a.png"] is LinkKind.IMAGE

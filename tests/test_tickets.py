@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from kbops.tickets import TicketError, Tier, read_jsonl
+from kbops.tickets.jsonl import read_jsonl
+from kbops.tickets.model import TicketError, Tier
 
 GOOD = {"id": "T-1", "body": "How do I export?", "customer": {"id": "C-1", "tier": "enterprise"}}
 

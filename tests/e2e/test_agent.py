@@ -12,12 +12,13 @@ import pytest
 
 from conftest import REPO, run_kbops
 from injection_cases import INJECTION_CASES, InjectionCase
-from kbops.agent.agent import Agent, build_agent
+from kbops.agent.agent import Agent
 from kbops.agent.claude import ClaudeAnswerer
 from kbops.agent.decision import Action, TicketInput
 from kbops.agent.offline import OfflineAnswerer
 from kbops.agent.package import escalation_package
 from kbops.config import ClaudeSettings, Settings
+from kbops.workspace import Workspace
 from messages_stub import MessagesStub, hang, messages_stub, tool_use
 
 
@@ -31,7 +32,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def offline_agent(project: Path) -> Agent:
-    return build_agent(Settings(root=project), answerer=OfflineAnswerer())
+    return Workspace(Settings(root=project), answerer=OfflineAnswerer()).agent
 
 
 @pytest.fixture(scope="module")

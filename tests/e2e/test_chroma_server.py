@@ -17,11 +17,10 @@ import pytest
 
 from conftest import REPO
 from kbops.config import Settings
-from kbops.index.embed import make_embedder
 from kbops.index.embed_cache import CachedEmbedder
-from kbops.index.indexer import build_index
-from kbops.index.retriever import Scope, open_index
-from kbops.kb import load_kb
+from kbops.index.embedders import make_embedder
+from kbops.index.retriever import Scope
+from kbops.workspace import Workspace
 
 pytestmark = pytest.mark.server
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -77,12 +76,12 @@ def test_server_store_matches_embedded_store(tmp_path: Path, chroma_server: str,
     embedder = CachedEmbedder(make_embedder(), tmp_path / "embeddings.sqlite")  # embed each chunk once
     embedded = Settings(root=project, index={"path": ".kbops/embedded"})
     remote = Settings(root=project, index={"path": ".kbops/remote", "chroma_url": chroma_server})
-    kb = load_kb(embedded)
-    local_report = build_index(embedded, kb, embedder)
-    remote_report = build_index(remote, kb, embedder)
+    local_space = Workspace(embedded, embedder=embedder)
+    remote_space = Workspace(remote, kb=local_space.kb, embedder=embedder)  # one KB, loaded once
+    local_report, remote_report = local_space.update_index(), remote_space.update_index()
     assert remote_report.store == chroma_server
     assert remote_report.chunks == local_report.chunks
-    local, server = open_index(embedded, embedder), open_index(remote, embedder)
+    local, server = local_space.index, remote_space.index
     assert server.store.count() == local.store.count()
     assert not (project / ".kbops/remote/chroma").exists()  # vectors live on the server
     for query in QUERIES:
@@ -93,5 +92,6 @@ def test_server_store_matches_embedded_store(tmp_path: Path, chroma_server: str,
     assert server.search(QUERIES[0], k=1)[0].article_id == "reset-password"
     # The environment variable switches a project to the server too, and re-indexing is incremental there.
     monkeypatch.setenv("KBOPS_CHROMA_URL", chroma_server)
-    again = build_index(Settings(root=project, index={"path": ".kbops/remote"}), kb, embedder)
+    again = Workspace(Settings(root=project, index={"path": ".kbops/remote"}), kb=local_space.kb,
+                      embedder=embedder).update_index()
     assert again.embedded == 0 and again.store == chroma_server

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO, run_kbops
 from kbops.config import Settings
-from kbops.kb import load_kb
+from kbops.kb.loader import load_kb
 
 TODAY = "2026-11-23"
 SCHEMA = json.loads((REPO / "tooling/kbops/schemas/lint.schema.json").read_text())

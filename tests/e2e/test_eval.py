@@ -132,3 +132,70 @@ def test_gate_without_baseline(tmp_path: Path, flag: str) -> None:
     assert "gate failed" in result.stderr
     ok = run_kbops("eval", flag, "0" if flag == "--fail-under" else "50", cwd=project)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_a_baseline_scores_its_contexts_against_its_own_kb(tmp_path: Path) -> None:
+    """The baseline replay's ragas context metrics compare what it retrieved with the gold
+    article *as it was at the ref*, not as it is in the working tree."""
+    project = tmp_path / "project"
+    (project / "kb").mkdir(parents=True)
+    (project / "evals").mkdir()
+    (project / "kbops.toml").write_text('[kb]\npath = "kb"\n[ragas]\nmetrics = ["context_recall"]\n')
+    guide = project / "kb" / "export-csv.md"
+    guide.write_text(article_text("export-csv", title="Export a project to CSV", body=(
+        "Download every task of a project as a spreadsheet.\n\n## Steps\n\n"
+        "Open the project, choose Export and then CSV; the file downloads at once.\n")))
+    (project / "kb" / "sso.md").write_text(article_text("sso", title="Single sign-on with Okta"))
+    ticket = {"id": "T-1", "body": "How do I export my project to CSV?", "resolution": "Export > CSV",
+              "resolved_by_article_ids": ["export-csv"]}
+    (project / "evals" / "tickets.jsonl").write_text(json.dumps(ticket) + "\n")
+    repo = git.Repo.init(project)
+    repo.git.add(A=True)
+    repo.index.commit("KB")
+    guide.write_text(article_text("export-csv", title="Export a project to CSV", body=(
+        "Spreadsheets of a project's tasks are on their way.\n\n## Steps\n\n"
+        "Ask the workspace owner, who can request an archive from the account team.\n")))
+
+    code, run = eval_json(project, "--baseline", "HEAD")
+    assert code == 0
+    baseline = run["comparison"]["baseline"]["metrics"]["context_recall"]
+    assert baseline == 1.0  # retrieved at HEAD, judged against the article at HEAD
+    assert run["summary"]["metrics"]["context_recall"] == 1.0  # the working tree against itself
+
+
+def test_eval_opens_the_index_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One store opened and one index read per KB: the working tree's (and the baseline's)."""
+    from typer.testing import CliRunner
+
+    from kbops.cli import app
+    from kbops.index import retriever
+
+    project = project_copy(tmp_path)
+    repo = git.Repo.init(project)
+    repo.git.add(A=True)
+    repo.index.commit("KB")
+    opened: list[tuple[str, str]] = []
+    open_store, load_retriever = retriever.open_store, retriever.load_retriever
+
+    def counting_open_store(settings, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(("store", str(settings.index_dir)))
+        return open_store(settings, *args, **kwargs)
+
+    def counting_load_retriever(settings, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(("read", str(settings.index_dir)))
+        return load_retriever(settings, *args, **kwargs)
+
+    monkeypatch.setattr(retriever, "open_store", counting_open_store)
+    monkeypatch.setattr(retriever, "load_retriever", counting_load_retriever)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(app, ["eval", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    working = str((project / ".kbops" / "index").resolve())
+    assert opened == [("store", working), ("read", working)]
+
+    opened.clear()
+    result = CliRunner().invoke(app, ["eval", "--baseline", "HEAD", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert sorted(kind for kind, _ in opened) == ["read", "read", "store", "store"]
+    folders = {folder for _, folder in opened}
+    assert working in folders and len(folders) == 2  # the baseline has an index of its own

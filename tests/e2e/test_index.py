@@ -10,10 +10,11 @@ import pytest
 
 from conftest import REPO, article_text, run_kbops, write
 from kbops.config import Settings
-from kbops.index.embed import CountingEmbedder, make_embedder
-from kbops.index.indexer import IndexPaths, build_index
-from kbops.index.retriever import Scope, open_index
-from kbops.kb import load_kb
+from kbops.index.embed import CountingEmbedder
+from kbops.index.embedders import make_embedder
+from kbops.index.indexer import IndexPaths
+from kbops.index.retriever import Scope
+from kbops.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +25,11 @@ def model():  # type: ignore[no-untyped-def]
 def settings_for(project: Path) -> Settings:
     # No embedding cache: these tests count real embedding work.
     return Settings(root=project, index={"path": ".kbops/index", "embedding_cache": ""})
+
+
+def workspace(settings: Settings, embedder, **options) -> Workspace:  # type: ignore[no-untyped-def]
+    """A fresh workspace (the KB read again from disk) around the shared model."""
+    return Workspace(settings, embedder=embedder, **options)
 
 
 def small_kb(kb: Path) -> None:
@@ -43,7 +49,7 @@ def test_incremental_reindex_embeds_only_changed_chunks(kb_dir: Path, model) -> 
     small_kb(kb_dir)
     settings = settings_for(kb_dir.parent)
     counting = CountingEmbedder(model)
-    first = build_index(settings, load_kb(settings), counting)
+    first = workspace(settings, counting).update_index()
     assert first.embedded == first.chunks == counting.texts
     counting.reset()
 
@@ -51,17 +57,17 @@ def test_incremental_reindex_embeds_only_changed_chunks(kb_dir: Path, model) -> 
         article_text("export-csv", title="Export a project to CSV",
                      body="Download tasks as a spreadsheet.\n\n## Steps\n\n1. Open the project.\n2. Choose Share > Spreadsheet export.\n")
     )
-    second = build_index(settings, load_kb(settings), counting)
+    second = workspace(settings, counting).update_index()
     assert counting.texts == second.embedded == 1  # only the edited Steps chunk
-    retriever = open_index(settings, counting)
+    retriever = workspace(settings, counting).index
     hit = retriever.search("share spreadsheet export", k=1)[0]
     assert hit.article_id == "export-csv" and "Spreadsheet export" in hit.best.text
 
     (kb_dir / "reset-password.md").unlink()
     counting.reset()
-    third = build_index(settings, load_kb(settings), counting)
+    third = workspace(settings, counting).update_index()
     assert counting.texts == 0 and third.deleted == 2
-    retriever = open_index(settings, counting)
+    retriever = workspace(settings, counting).index
     assert not any(c.startswith("reset-password#") for c in retriever.manifest.chunks)
     assert retriever.store.count() == third.chunks
     found = retriever.search("forgot password sign-in link", k=5, scope=Scope.INTERNAL)
@@ -75,8 +81,8 @@ def test_incremental_reindex_embeds_only_changed_chunks(kb_dir: Path, model) -> 
 def test_customer_scope_never_returns_hidden_articles(kb_dir: Path, model, query: str) -> None:  # type: ignore[no-untyped-def]
     small_kb(kb_dir)
     settings = settings_for(kb_dir.parent)
-    build_index(settings, load_kb(settings), model)
-    retriever = open_index(settings, model)
+    workspace(settings, model).update_index()
+    retriever = workspace(settings, model).index
     customer = retriever.search(query, k=10, scope=Scope.CUSTOMER)
     assert {h.article_id for h in customer} <= {"reset-password", "export-csv"}
     for method_hits in retriever.rankings(query, Scope.CUSTOMER).values():
@@ -89,14 +95,14 @@ def test_missing_or_corrupt_index_is_rebuilt_with_a_message(kb_dir: Path, model)
     small_kb(kb_dir)
     settings = settings_for(kb_dir.parent)
     messages: list[str] = []
-    retriever = open_index(settings, model, notify=messages.append)
+    retriever = workspace(settings, model, notify=messages.append).index
     assert "no index has been built yet" in messages[0]
     assert retriever.search("forgot password", k=1)[0].article_id == "reset-password"
     paths = IndexPaths(settings.index_dir)
     paths.manifest.write_text("{not json")
     shutil.rmtree(paths.lexical)
     messages.clear()
-    retriever = open_index(settings, model, notify=messages.append)
+    retriever = workspace(settings, model, notify=messages.append).index
     assert "corrupt" in messages[0]
     assert retriever.search("forgot password", k=1)[0].article_id == "reset-password"
 

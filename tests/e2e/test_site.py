@@ -20,7 +20,7 @@ import yaml
 
 from conftest import REPO, project_copy, run_kbops
 from kbops.config import load_settings
-from kbops.kb import load_kb
+from kbops.kb.loader import load_kb
 
 pytestmark = pytest.mark.slow
 
@@ -236,7 +236,8 @@ def test_links_to_excluded_articles_become_text_and_leaked_titles_fail_strict(tm
 
 
 def test_build_makes_no_network_connections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kbops.site import build_site
+    from kbops.site.build import build_site
+    from kbops.workspace import Workspace
 
     project = site_project(tmp_path)
     attempts: list[object] = []
@@ -249,6 +250,7 @@ def test_build_makes_no_network_connections(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    report = build_site(load_settings(project / "kbops.toml"), strict=True)
+    settings = load_settings(project / "kbops.toml")
+    report = build_site(Workspace(settings).kb, settings, strict=True)
     assert report.pages >= 55 and report.warnings == ()
     assert attempts == []

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def served_site(tmp_path: Path) -> Iterator[str]:
     require_chromium()
-    from kbops.site import make_server
+    from kbops.site.serve import make_server
 
     project = site_project(tmp_path)
     done = run_kbops("site", "build", cwd=project)

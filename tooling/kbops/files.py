@@ -1,4 +1,5 @@
-"""Atomic file writes: a killed run never leaves a half-written report, run or manifest."""
+"""Safe file writes: atomic replacement (a killed run never leaves a half-written report, run
+or manifest) and durable appends (checkpoints)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,11 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append one line and fsync it: a checkpoint entry survives a SIGKILL right after."""
+    with Path(path).open("a") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -1,12 +1,20 @@
-"""gitpython helpers: which commit a KB folder is at, and (later) the KB at a ref.
+"""All of kbops' git: which commit a KB folder is at, the KB at a ref, when each file last
+changed, and commits on a new branch that never touch the user's checkout.
 
 Git is optional: a KB outside a repository has no commit, which is reported, not fatal.
+gitpython is imported inside each function: `kbops --help` and `kbops lint` never need it.
 """
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from io import BytesIO
 from pathlib import Path
+
+from .errors import EXIT_BAD_INPUT, KbopsError
 
 
 @dataclass(frozen=True)
@@ -23,7 +31,7 @@ class KBRevision:
 
 
 def kb_revision(kb_dir: Path) -> KBRevision:
-    import git
+    import git  # lazy: see the module docstring
 
     try:
         repo = git.Repo(kb_dir, search_parent_directories=True)
@@ -38,7 +46,13 @@ def kb_revision(kb_dir: Path) -> KBRevision:
     return KBRevision(commit, dirty)
 
 
-class GitRefError(Exception):
+class GitError(KbopsError):
+    """A git operation kbops was asked for cannot be done (no repository, bad branch name)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class GitRefError(GitError):
     """A ref that does not resolve, or a KB folder outside any git repository."""
 
 
@@ -52,7 +66,7 @@ class KBAtRef:
 def kb_files_at(kb_dir: Path, ref: str) -> KBAtRef:
     """The KB folder's Markdown files as they are at `ref`, read from git objects: the
     user's checkout, index and branches are never touched."""
-    import git
+    import git  # lazy: see the module docstring
 
     try:
         repo = git.Repo(kb_dir, search_parent_directories=True)
@@ -69,8 +83,101 @@ def kb_files_at(kb_dir: Path, ref: str) -> KBAtRef:
     except KeyError:
         return KBAtRef(commit.hexsha, ())  # the KB folder did not exist yet at that commit
     files = tuple(
-        (blob.path, blob.data_stream.read())
-        for blob in tree.traverse()
-        if blob.type == "blob" and blob.path.endswith(".md")
+        (str(item.path), item.data_stream.read())
+        for item in tree.traverse()
+        if isinstance(item, git.Blob) and str(item.path).endswith(".md")
     )
     return KBAtRef(commit.hexsha, tuple(sorted(files)))
+
+
+def last_updated(kb_dir: Path, files: Iterable[Path]) -> dict[Path, tuple[date, str]]:
+    """File -> (date of the last commit touching it, "git"), or (mtime date, "file") when
+    the file is uncommitted, edited since, or outside git. One `git log` for all files."""
+    files = [f.resolve() for f in files]
+    dates: dict[Path, tuple[date, str]] = {}
+    committed, dirty = _git_dates(kb_dir)
+    for path in files:
+        if path in committed and path not in dirty:
+            dates[path] = (committed[path], "git")
+        else:
+            dates[path] = (date.fromtimestamp(path.stat().st_mtime), "file")
+    return dates
+
+
+def _git_dates(kb_dir: Path) -> tuple[dict[Path, date], set[Path]]:
+    import git  # lazy: see the module docstring
+
+    try:
+        repo = git.Repo(kb_dir, search_parent_directories=True)
+        top = Path(repo.working_tree_dir or kb_dir).resolve()
+        rel = kb_dir.resolve().relative_to(top).as_posix()
+        log = repo.git.log("--format=%x00%cI", "--name-only", "--no-renames", "--", rel or ".")
+        status = repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", rel or ".")
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError, ValueError):
+        return {}, set()
+    committed: dict[Path, date] = {}
+    current: date | None = None
+    for line in log.splitlines():
+        if line.startswith("\x00"):
+            current = datetime.fromisoformat(line[1:]).date()
+        elif line.strip() and current is not None:
+            committed.setdefault((top / line).resolve(), current)
+    dirty: set[Path] = set()
+    entries = status.split("\x00")
+    index = 0
+    while index < len(entries):
+        entry = entries[index]
+        index += 1
+        if len(entry) > 3:
+            dirty.add((top / entry[3:]).resolve())
+            if entry[0] in "RC":
+                index += 1  # a rename's or copy's original path follows
+    return committed, dirty
+
+
+def current_branch(folder: Path, default: str = "main") -> str:
+    """The checked-out branch of the repository holding `folder` (`default` when detached
+    or outside git)."""
+    import git  # lazy: see the module docstring
+
+    try:
+        return git.Repo(folder, search_parent_directories=True).active_branch.name
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, TypeError, ValueError):
+        return default
+
+
+def commit_files_on_branch(repo_dir: Path, branch: str, files: Mapping[str, str], message: str) -> str:
+    """Commit `files` (path relative to `repo_dir` -> text) on a new branch from HEAD;
+    returns the commit sha. Uses a private index file and writes objects only: HEAD, the
+    index and the working tree stay as they are, uncommitted work included."""
+    import git  # lazy: see the module docstring
+    from git.objects.commit import Commit
+    from gitdb import IStream
+
+    try:
+        repo = git.Repo(repo_dir, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise GitError(f"{repo_dir} is not inside a git repository: --branch needs one") from exc
+    try:
+        repo.git.check_ref_format("--branch", branch)
+    except git.GitCommandError as exc:
+        raise GitError(f"'{branch}' is not a valid branch name") from exc
+    if branch in [head.name for head in repo.heads]:
+        raise GitError(f"branch '{branch}' already exists: choose another name or delete it")
+    try:
+        base = repo.head.commit
+    except ValueError as exc:
+        raise GitError("the repository has no commits yet: commit the KB first") from exc
+    top = Path(repo.working_tree_dir or repo_dir).resolve()
+    with tempfile.TemporaryDirectory(prefix="kbops-index-") as folder:
+        env = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
+        repo.git.read_tree(base.hexsha, env=env)
+        for rel_path, text in files.items():
+            data = text.encode("utf-8")
+            blob = repo.odb.store(IStream("blob", len(data), BytesIO(data)))
+            path = (repo_dir.resolve() / rel_path).relative_to(top).as_posix()
+            repo.git.update_index("--add", "--cacheinfo", f"100644,{blob.hexsha.decode()},{path}", env=env)
+        tree_sha = repo.git.write_tree(env=env)
+    commit = Commit.create_from_tree(repo, repo.tree(tree_sha), message, parent_commits=[base], head=False)
+    repo.create_head(branch, commit)
+    return commit.hexsha

@@ -8,7 +8,6 @@ archived articles can never be quoted to a customer.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,11 +19,14 @@ from ..errors import ConfigError
 from ..index.embed import Embedder
 from ..index.hybrid import ArticleHit
 from ..index.retriever import Retriever, Scope
-from ..kb import Article
-from ..tickets import Ticket
+from ..kb.model import Article
+from ..llm.claude import api_key
+from ..redact import redact
+from ..tickets.model import Ticket
+from .claude import make_claude_answerer
 from .decision import Answerer, Decision, Evidence, TicketInput
-from .policy import TicketSignals, assess_ticket, decide
-from .redact import redact
+from .offline import OfflineAnswerer
+from .policy import assess_ticket, decide
 
 
 @dataclass
@@ -57,7 +59,7 @@ class Agent:
             evidence=tuple(evidence),
             backend=draft.backend,
             kb_commit=self.retriever.manifest.commit,
-            sentiment=round(_sentiment(signals), 4),
+            sentiment=round(float(signals.sentiment), 4),
             details=dict(outcome.details),
         )
 
@@ -85,26 +87,14 @@ class Agent:
             article = self.articles.get(hit.article_id)
             topics = article.risk_topics if article else ()
             for chunk in hit.chunks[:per_article]:
-                found.append(
-                    Evidence(
-                        chunk_id=chunk.chunk_id, article_id=hit.article_id, title=hit.title,
-                        section=chunk.section, anchor=chunk.anchor, text=chunk.text, score=chunk.score,
-                        lexical_rank=chunk.lexical_rank, dense_rank=chunk.dense_rank,
-                        dense_score=chunk.dense_score, risk_topics=topics,
-                        article_rank=rank, article_score=hit.score,
-                    )
-                )
+                found.append(Evidence(chunk, risk_topics=topics, article_rank=rank, article_score=hit.score))
         return found
-
-
-def _sentiment(signals: TicketSignals) -> float:
-    return float(signals.sentiment)
 
 
 def choose_backend(settings: Settings) -> str:
     backend = settings.agent.backend
     if backend == "auto":
-        return "claude" if os.environ.get("ANTHROPIC_API_KEY") else "offline"
+        return "claude" if api_key() else "offline"
     return backend
 
 
@@ -112,12 +102,8 @@ def make_answerer(settings: Settings) -> Answerer:
     """The one place a backend is chosen (config `agent.backend`)."""
     backend = choose_backend(settings)
     if backend == "offline":
-        from .offline import OfflineAnswerer
-
         return OfflineAnswerer(article_url=settings.agent.article_url)
     if backend == "claude":
-        from .claude import make_claude_answerer
-
         return make_claude_answerer(settings.claude)
     raise ConfigError(f"agent.backend '{backend}' is not offline, claude or auto")
 
@@ -139,33 +125,3 @@ def embedding_similarity(embedder: Embedder) -> Callable[[str, Sequence[str]], f
         return float(np.max(examples_matrix(tuple(examples)) @ text_vector(text)))
 
     return similarity
-
-
-def build_agent(
-    settings: Settings,
-    notify: Callable[[str], None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    answerer: Answerer | None = None,
-) -> Agent:
-    """Everything `answer` needs, from config: KB, index (built if missing), backend."""
-    from ..index.indexer import embedder_for
-    from ..index.retriever import open_index
-    from ..kb import load_kb
-
-    kb = load_kb(settings)
-    embedder = embedder_for(settings)
-    retriever = open_index(settings, embedder, kb=kb, notify=notify, progress=progress)
-    return Agent(
-        settings=settings,
-        retriever=retriever,
-        answerer=answerer or make_answerer(settings),
-        articles=kb.by_id(),
-        similarity=embedding_similarity(embedder),
-    )
-
-
-def answer(ticket: Ticket | TicketInput, settings: Settings | None = None) -> Decision:
-    """Library entry point: `answer(ticket) -> Decision` with the project's config."""
-    from ..config import load_settings
-
-    return build_agent(settings or load_settings()).answer(ticket)

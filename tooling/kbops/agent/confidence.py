@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ..index.lexical import tokenize
 from .decision import Evidence
 
 FEATURES = ("top_score", "margin", "dense_cosine", "term_coverage", "agreement")
@@ -62,8 +63,6 @@ def retrieval_features(query: str, evidence: Sequence[Evidence]) -> dict[str, fl
 
 def term_coverage(query: str, text: str) -> float:
     """Share of the query's distinct stemmed content words that occur in `text`."""
-    from ..index.lexical import tokenize
-
     query_terms, text_terms = tokenize([query, text])
     wanted = set(query_terms)
     return len(wanted & set(text_terms)) / len(wanted) if wanted else 0.0

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
+
+from ..index.hybrid import ChunkHit
+
+DECISION_JSON_VERSION = 1
 
 
 class Action(StrEnum):
@@ -15,24 +20,66 @@ class Action(StrEnum):
 
 @dataclass(frozen=True)
 class Evidence:
-    """A retrieved chunk the answer may draw on, with how it was found."""
+    """A retrieved chunk the answer may draw on: the search hit, plus what the agent knows
+    of its article (risk topics, rank among the retrieved articles)."""
 
-    chunk_id: str
-    article_id: str
-    title: str
-    section: str
-    anchor: str
-    text: str
-    score: float
-    lexical_rank: int | None = None
-    dense_rank: int | None = None
-    dense_score: float | None = None
+    hit: ChunkHit
     risk_topics: tuple[str, ...] = ()
     """The article's `sensitive` topics: citing it escalates (`sensitive_article`)."""
     article_rank: int = 1
     """Rank of this chunk's article among the retrieved articles (1 = best)."""
     article_score: float = 0.0
     """The fused score of the chunk's article (confidence features use the margins)."""
+
+    @property
+    def chunk_id(self) -> str:
+        return self.hit.chunk_id
+
+    @property
+    def article_id(self) -> str:
+        return self.hit.article_id
+
+    @property
+    def title(self) -> str:
+        return self.hit.title
+
+    @property
+    def section(self) -> str:
+        return self.hit.section
+
+    @property
+    def anchor(self) -> str:
+        return self.hit.anchor
+
+    @property
+    def text(self) -> str:
+        return self.hit.text
+
+    @property
+    def score(self) -> float:
+        return self.hit.score
+
+    @property
+    def lexical_rank(self) -> int | None:
+        return self.hit.lexical_rank
+
+    @property
+    def dense_rank(self) -> int | None:
+        return self.hit.dense_rank
+
+    @property
+    def dense_score(self) -> float | None:
+        return self.hit.dense_score
+
+    def as_dict(self) -> dict[str, Any]:
+        """The flat JSON form `kbops ask --json` has always printed."""
+        return {
+            "chunk_id": self.chunk_id, "article_id": self.article_id, "title": self.title,
+            "section": self.section, "anchor": self.anchor, "text": self.text, "score": self.score,
+            "lexical_rank": self.lexical_rank, "dense_rank": self.dense_rank, "dense_score": self.dense_score,
+            "risk_topics": list(self.risk_topics), "article_rank": self.article_rank,
+            "article_score": self.article_score,
+        }
 
 
 @dataclass(frozen=True)
@@ -81,6 +128,14 @@ class Decision:
     sentiment: float = 0.0
     details: dict[str, str] = field(default_factory=dict)
     """Why each reason fired (reason code -> human explanation), for the escalation package."""
+
+    def to_json(self, package: dict[str, Any] | None = None) -> str:
+        """Versioned JSON of `kbops ask --json`, with the escalation package (or null)."""
+        payload: dict[str, Any] = {"version": DECISION_JSON_VERSION}
+        for name, value in asdict(self).items():
+            payload[name] = [e.as_dict() for e in self.evidence] if name == "evidence" else value
+        payload["escalation_package"] = package
+        return json.dumps(payload, indent=2, default=str)
 
 
 class Answerer(Protocol):

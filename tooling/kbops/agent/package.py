@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
+from typing import Any
 
+from .agent import Agent
 from .decision import Action, Decision, TicketInput
 
 PACKAGE_VERSION = 1
@@ -55,8 +57,11 @@ class EscalationPackage:
     next_step: str
     draft_reply: str
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"version": PACKAGE_VERSION, **asdict(self)}
+
     def to_json(self) -> str:
-        return json.dumps({"version": PACKAGE_VERSION, **asdict(self)}, indent=2)
+        return json.dumps(self.as_dict(), indent=2)
 
     def to_markdown(self) -> str:
         lines = [
@@ -122,3 +127,9 @@ def escalation_package(decision: Decision, ticket: TicketInput) -> EscalationPac
         next_step=NEXT_STEPS.get(first_reason, "Review the ticket and answer it manually."),
         draft_reply=decision.reply,
     )
+
+
+def ask_agent(agent: Agent, ticket: TicketInput) -> tuple[Decision, EscalationPackage | None]:
+    """`kbops ask`: the agent's decision on one ticket, and the package when it escalates."""
+    decision = agent.answer(ticket)
+    return decision, escalation_package(decision, agent.prepare(ticket))

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from typing import Annotated
 
 import typer
 
-from ..agent.decision import Action, Decision, TicketInput
-from ..tickets import Tier
-from .app import app, err_console, out_console, state
-from .index_commands import embedding_progress
-
-
-def decision_json(decision: Decision, package_json: str | None) -> str:
-    payload = {"version": 1, **asdict(decision)}
-    payload["escalation_package"] = json.loads(package_json) if package_json else None
-    return json.dumps(payload, indent=2, default=str)
+from ..agent.decision import Action, TicketInput
+from ..agent.package import ask_agent
+from ..tickets.model import Tier
+from .app import app, out_console, workspace
+from .options import JsonOption, progress_bar
 
 
 @app.command()
@@ -30,7 +23,7 @@ def ask(
     backend: Annotated[
         str | None, typer.Option(help="Override `agent.backend`: `offline` or `claude`.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the decision (and escalation package) as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Draft a cited answer for a ticket, or escalate it with a reason.
 
@@ -42,19 +35,12 @@ def ask(
 
     Example: `kbops ask "How do I export my project to CSV?"`
     """
-    from ..agent.agent import build_agent
-    from ..agent.package import escalation_package
-
-    settings = state(ctx).settings()
-    if backend is not None:
-        settings = settings.model_copy(update={"agent": settings.agent.model_copy(update={"backend": backend})})
-    with embedding_progress("building index") as progress:
-        agent = build_agent(settings, notify=err_console.print, progress=progress)
+    with progress_bar("building index") as bar:
+        agent = workspace(ctx, backend, progress=bar).agent
     ticket = TicketInput(text=text, subject=subject, tier=str(customer_tier), ticket_id=ticket_id)
-    decision = agent.answer(ticket)
-    package = escalation_package(decision, agent.prepare(ticket))
+    decision, package = ask_agent(agent, ticket)
     if as_json:
-        typer.echo(decision_json(decision, package.to_json() if package else None))
+        typer.echo(decision.to_json(package.as_dict() if package else None))
         return
     if decision.action is Action.ANSWER:
         out_console.print(f"[bold green]answer[/] (confidence {decision.confidence:.2f}, backend {decision.backend})")

@@ -1,16 +1,17 @@
-"""The root Typer app and the options every command shares (config, KB folder)."""
+"""The root Typer app, the root options (config, KB folder), and the Workspace each
+command opens from them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from .. import __version__
-from ..config import Settings, load_settings
+from ..workspace import Workspace
 
 err_console = Console(stderr=True)
 out_console = Console()
@@ -35,17 +36,10 @@ app = typer.Typer(
 
 @dataclass
 class State:
-    """What the root options resolve to; commands read settings from here."""
+    """What the root options resolve to."""
 
     config: Path | None = None
     kb: Path | None = None
-
-    def settings(self) -> Settings:
-        settings = load_settings(self.config)
-        if self.kb is not None:
-            kb_path = self.kb.resolve()
-            settings = settings.model_copy(update={"kb": settings.kb.model_copy(update={"path": str(kb_path)})})
-        return settings
 
 
 def _version(value: bool) -> None:
@@ -74,3 +68,10 @@ def root(
 def state(ctx: typer.Context) -> State:
     obj = ctx.find_root().obj
     return obj if isinstance(obj, State) else State()
+
+
+def workspace(ctx: typer.Context, backend: str | None = None, **options: Any) -> Workspace:
+    """The project as the root options name it; messages (index rebuilt, ...) go to stderr."""
+    root = state(ctx)
+    options.setdefault("notify", lambda message: err_console.print(message, highlight=False))
+    return Workspace.open(root.config, root.kb, backend, **options)

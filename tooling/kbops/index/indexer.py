@@ -14,18 +14,17 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
-from ..chunking import Chunk, chunk_articles
 from ..config import Settings
 from ..files import write_atomic
-from ..gitkb import kb_revision
-from ..kb import KnowledgeBase
+from ..gitkb import KBRevision
+from ..kb.chunking import Chunk, chunk_articles
+from ..kb.model import KnowledgeBase
 from .embed import Embedder
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, read_lexical_meta
 from .store import ChromaStore, VectorStore, open_client
 
 MANIFEST_VERSION = 1
+INDEX_JSON_VERSION = 1
 EMBED_BATCH = 64
 
 Progress = Callable[[int, int], None]
@@ -38,6 +37,8 @@ class IndexUnusable(Exception):
 
 @dataclass(frozen=True)
 class IndexReport:
+    """What `kbops index` did (and prints, as JSON with `--json`)."""
+
     chunks: int
     articles: int
     embedded: int
@@ -48,6 +49,9 @@ class IndexReport:
     dirty: bool
     model: str
     store: str
+
+    def to_json(self) -> str:
+        return json.dumps({"version": INDEX_JSON_VERSION, **asdict(self)}, indent=2)
 
 
 @dataclass(frozen=True)
@@ -67,29 +71,26 @@ class IndexPaths:
         return self.root / "manifest.json"
 
 
-def embedder_for(settings: Settings) -> Embedder:
-    """The configured model, behind the shared embedding cache unless it is disabled."""
-    from .embed import make_embedder
-    from .embed_cache import CachedEmbedder
-
-    embedder = make_embedder(settings.embedding.model)
-    cache = settings.embedding_cache_path
-    return CachedEmbedder(embedder, cache) if cache else embedder
-
-
-def open_store(settings: Settings, model_name: str) -> VectorStore:
-    client = open_client(IndexPaths(settings.index_dir).chroma, settings.chroma_url)
-    return ChromaStore(client, model_name, ef_search=settings.index.hnsw_ef_search)
+def open_store(settings: Settings, model_name: str, server: bool = True) -> VectorStore:
+    """The configured Chroma server's collection, or the embedded store under `index.path`
+    (always, with `server=False`: baseline indexes stay local)."""
+    url = settings.chroma_url if server else ""
+    path = IndexPaths(settings.index_dir).chroma
+    client = open_client(path, url)
+    return ChromaStore(client, model_name, ef_search=settings.index.hnsw_ef_search, location=url or str(path))
 
 
 def build_index(
     settings: Settings,
     kb: KnowledgeBase,
     embedder: Embedder,
+    revision: KBRevision,
     store: VectorStore | None = None,
     rebuild: bool = False,
     progress: Progress | None = None,
 ) -> IndexReport:
+    """Bring the index up to date with `kb` (which is at `revision`): embed what changed,
+    drop what is gone, rewrite BM25 and the manifest."""
     started = time.perf_counter()
     paths = IndexPaths(settings.index_dir)
     store = store or open_store(settings, embedder.name)
@@ -108,9 +109,9 @@ def build_index(
     if not changed and progress:
         progress(0, 0)
     store.delete(removed)
-    LexicalIndex.build(chunks).save(paths.lexical)
-    revision = kb_revision(settings.kb_dir)
-    write_manifest(paths.manifest, chunks, embedder.name, revision.commit, revision.dirty)
+    if changed or removed or rebuild or not _up_to_date(paths, chunks, embedder.name, revision):
+        LexicalIndex.build(chunks).save(paths.lexical)
+        write_manifest(paths.manifest, chunks, embedder.name, revision.commit, revision.dirty)
     return IndexReport(
         chunks=len(chunks),
         articles=len({c.article_id for c in chunks}),
@@ -121,7 +122,22 @@ def build_index(
         commit=revision.commit,
         dirty=revision.dirty,
         model=embedder.name,
-        store=settings.chroma_url or str(paths.chroma),
+        store=store.location,
+    )
+
+
+def _up_to_date(paths: IndexPaths, chunks: Sequence[Chunk], model: str, revision: KBRevision) -> bool:
+    """The manifest and BM25 on disk already describe exactly these chunks at this revision,
+    so `kbops search` and `kbops ask` on an unchanged KB write nothing."""
+    try:
+        manifest = read_manifest(paths.manifest)
+        lexical_ids = read_lexical_meta(paths.lexical)["ids"]
+    except (IndexUnusable, OSError, ValueError, KeyError):
+        return False
+    return (
+        (manifest.model, manifest.commit, manifest.dirty) == (model, revision.commit, revision.dirty)
+        and list(manifest.chunks.values()) == list(chunks)
+        and lexical_ids == [c.id for c in chunks]
     )
 
 
@@ -158,6 +174,3 @@ def read_manifest(path: Path) -> Manifest:
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexUnusable(f"the index manifest is corrupt ({exc})") from exc
 
-
-def embed_query(embedder: Embedder, text: str) -> np.ndarray:
-    return embedder.embed([text])[0]

@@ -20,23 +20,24 @@ from typing import Any
 
 import numpy as np
 
-from ..chunking import Chunk
+from ..kb.chunking import Chunk
 
 FORMAT_VERSION = 1
 
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Any:
-    import Stemmer
+    import Stemmer  # lazy, with bm25s: only searching and indexing need them, not `kbops lint`
 
     return Stemmer.Stemmer("english")
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Lowercased, English stop words removed, Snowball-stemmed word tokens."""
-    import bm25s
+    import bm25s  # lazy: see _stemmer
 
-    return bm25s.tokenize(list(texts), stemmer=_stemmer(), return_ids=False, show_progress=False)  # type: ignore[no-any-return]
+    tokens: list[list[str]] = bm25s.tokenize(list(texts), stemmer=_stemmer(), return_ids=False, show_progress=False)
+    return tokens
 
 
 @dataclass
@@ -48,7 +49,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk]) -> LexicalIndex:
-        import bm25s
+        import bm25s  # lazy: see _stemmer
 
         model = bm25s.BM25()
         if chunks:
@@ -85,11 +86,17 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        import bm25s
+        import bm25s  # lazy: see _stemmer
 
-        meta = json.loads((folder / "chunks.json").read_text())
-        if meta.get("version") != FORMAT_VERSION:
-            raise ValueError(f"lexical index format {meta.get('version')} is not {FORMAT_VERSION}")
+        meta = read_lexical_meta(folder)
         ids = list(meta["ids"])
         model = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if ids else bm25s.BM25()
         return cls(ids, np.array(meta["public"], dtype=np.float32), model)
+
+
+def read_lexical_meta(folder: Path) -> dict[str, Any]:
+    """The chunk ids and visibility mask saved beside the BM25 model (format checked)."""
+    meta = json.loads((folder / "chunks.json").read_text())
+    if meta.get("version") != FORMAT_VERSION:
+        raise ValueError(f"lexical index format {meta.get('version')} is not {FORMAT_VERSION}")
+    return dict(meta)

@@ -83,7 +83,7 @@ def read_config(src_dir: Path) -> BertShape:
 
 def load_weights(src_dir: Path) -> dict[str, np.ndarray]:
     """Load safetensors as float32, dropping the `bert.` prefix some checkpoints carry."""
-    from safetensors.numpy import load_file
+    from safetensors.numpy import load_file  # lazy: only a first model build needs it
 
     raw = load_file(str(src_dir / "model.safetensors"))
     return {k.removeprefix("bert."): v for k, v in raw.items()}
@@ -99,7 +99,7 @@ class _GraphBuilder:
         self._names: set[str] = set()
 
     def const(self, name: str, value: np.ndarray) -> str:
-        from onnx import numpy_helper
+        from onnx import numpy_helper  # lazy: only a first model build needs onnx
 
         if name not in self._names:
             self._names.add(name)
@@ -114,7 +114,7 @@ class _GraphBuilder:
         )
 
     def op(self, op_type: str, inputs: list[str], name: str, **attrs: Any) -> str:
-        from onnx import helper
+        from onnx import helper  # lazy: only a first model build needs onnx
 
         self.nodes.append(helper.make_node(op_type, inputs, [name], name=name, **attrs))
         return name
@@ -225,7 +225,7 @@ def _feed_forward(g: _GraphBuilder, x: str, shape: BertShape, p: str) -> str:
 
 def build_graph(weights: dict[str, np.ndarray], shape: BertShape) -> Any:
     """Return an `onnx.ModelProto` computing BertModel's `last_hidden_state`."""
-    from onnx import TensorProto, checker, helper
+    from onnx import TensorProto, checker, helper  # lazy: only a first model build needs onnx
 
     g = _GraphBuilder(weights)
     x = _embeddings(g, shape)
@@ -286,7 +286,7 @@ def build_onnx_model(src_dir: Path, out_dir: Path) -> Path:
     Built in a temp folder beside `out_dir` and renamed into place, so readers never see a
     partial model and two concurrent builds cannot corrupt each other.
     """
-    import onnx
+    import onnx  # lazy: only a first model build needs it
 
     src_dir, out_dir = Path(src_dir), Path(out_dir)
     missing = [n for n in SOURCE_FILES if not (src_dir / n).is_file()]

@@ -6,6 +6,7 @@ query can never see internal, draft or archived chunks, whatever it asks for.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,11 +14,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from ..config import RetrievalSettings, Settings
-from ..kb import KnowledgeBase, load_kb
+from ..gitkb import KBRevision
+from ..kb.model import KnowledgeBase
 from .embed import Embedder
 from .hybrid import ArticleHit, ChunkHit, convex_fusion, group_by_article, rrf_scores
 from .indexer import (
     IndexPaths,
+    IndexReport,
     IndexUnusable,
     Manifest,
     Progress,
@@ -25,8 +28,10 @@ from .indexer import (
     open_store,
     read_manifest,
 )
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, read_lexical_meta
 from .store import VectorStore
+
+SEARCH_JSON_VERSION = 1
 
 
 class Scope(StrEnum):
@@ -122,30 +127,84 @@ def load_retriever(settings: Settings, embedder: Embedder, store: VectorStore | 
 
 def open_index(
     settings: Settings,
+    kb: KnowledgeBase,
     embedder: Embedder,
-    kb: KnowledgeBase | None = None,
+    revision: KBRevision,
+    *,
+    rebuild: bool = False,
+    server: bool = True,
     notify: Callable[[str], None] | None = None,
     progress: Progress | None = None,
-) -> Retriever:
-    """The retriever; a missing or broken index is rebuilt from the KB (it is a cache)."""
-    try:
-        return load_retriever(settings, embedder)
-    except IndexUnusable as reason:
+) -> tuple[Retriever, IndexReport]:
+    """The index brought up to date with `kb` once, then opened (one store, one read).
+
+    The index is a cache: a missing, corrupt or other-model index is rebuilt from the KB
+    with a message, a damaged local vector store is started afresh."""
+    reason = probe_index(settings, embedder.name)
+    if reason is not None and not rebuild:
         if notify:
             notify(f"index at {settings.index_dir} is unusable: {reason}; rebuilding it from the KB")
+        rebuild = True
     try:
-        store = open_store(settings, embedder.name)
-    except Exception:  # noqa: BLE001  a damaged local store: start it afresh
-        if settings.chroma_url:
+        store = open_store(settings, embedder.name, server)
+    except Exception:  # noqa: BLE001  a damaged local store (chromadb raises many types): start it afresh
+        if server and settings.chroma_url:
             raise
         _forget_local_store(IndexPaths(settings.index_dir).chroma)
-        store = open_store(settings, embedder.name)
-    build_index(settings, kb or load_kb(settings), embedder, store=store, rebuild=True, progress=progress)
-    return load_retriever(settings, embedder, store=store)
+        store = open_store(settings, embedder.name, server)
+    report = build_index(settings, kb, embedder, revision, store=store, rebuild=rebuild, progress=progress)
+    return load_retriever(settings, embedder, store=store), report
+
+
+def probe_index(settings: Settings, model_name: str) -> str | None:
+    """Why the index on disk cannot be updated in place (None: it can), without opening
+    the vector store."""
+    paths = IndexPaths(settings.index_dir)
+    try:
+        manifest = read_manifest(paths.manifest)
+        read_lexical_meta(paths.lexical)
+    except IndexUnusable as reason:
+        return str(reason)
+    except (OSError, ValueError, KeyError) as exc:
+        return f"the lexical index is unreadable ({exc})"
+    if manifest.model != model_name:
+        return f"the index was built with model '{manifest.model}', not '{model_name}'"
+    return None
+
+
+def search_json(query: str, scope: Scope, method: Method, commit: str | None, hits: list[ArticleHit]) -> str:
+    """Versioned JSON of `kbops search --json`."""
+    payload = {
+        "version": SEARCH_JSON_VERSION,
+        "query": query,
+        "scope": str(scope),
+        "method": str(method),
+        "commit": commit,
+        "hits": [
+            {
+                "article_id": h.article_id,
+                "title": h.title,
+                "score": round(h.score, 6),
+                "sections": [
+                    {"chunk_id": c.chunk_id, "section": c.section, "anchor": c.anchor, "score": round(c.score, 6),
+                     "lexical_rank": c.lexical_rank, "dense_rank": c.dense_rank, "snippet": snippet(c.text)}
+                    for c in h.chunks
+                ],
+            }
+            for h in hits
+        ],
+    }
+    return json.dumps(payload, indent=2)
+
+
+def snippet(text: str, limit: int = 160) -> str:
+    """The start of a section on one line, cut at a word."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _forget_local_store(path: Path) -> None:
-    from chromadb.api.client import SharedSystemClient
+    from chromadb.api.client import SharedSystemClient  # lazy: chromadb takes seconds to import
 
     SharedSystemClient.clear_system_cache()  # chromadb caches one client per path
     shutil.rmtree(path, ignore_errors=True)

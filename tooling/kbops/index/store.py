@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..chunking import Chunk
 from ..errors import KbopsError
+from ..kb.chunking import Chunk
 
 COLLECTION = "kbops-chunks"
 BATCH = 1000
@@ -28,6 +28,11 @@ class StoreError(KbopsError):
 
 
 class VectorStore(Protocol):
+    @property
+    def location(self) -> str:
+        """The server URL or the folder, as reports name it."""
+        ...
+
     def hashes(self) -> dict[str, str]: ...
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None: ...
     def delete(self, ids: Sequence[str]) -> None: ...
@@ -38,14 +43,14 @@ class VectorStore(Protocol):
 
 def _chroma_settings() -> Any:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    from chromadb.config import Settings
+    from chromadb.config import Settings  # lazy: chromadb takes seconds to import
 
     return Settings(anonymized_telemetry=False, allow_reset=True)
 
 
 def open_client(path: Path | None = None, url: str = "") -> Any:
     """An embedded PersistentClient under `path`, or an HttpClient for `url`."""
-    import chromadb
+    import chromadb  # lazy: chromadb takes seconds to import
 
     if url:
         parts = urlsplit(url if "://" in url else f"http://{url}")
@@ -75,6 +80,8 @@ class ChromaStore:
     ef_search: int = 400
     """HNSW search breadth. Chroma's default (100) with k = 100 candidates gives approximate,
     run-to-run different tails, which moved fused scores and confidences between runs."""
+    location: str = ""
+    """The server URL or the folder (for reports)."""
 
     def __post_init__(self) -> None:
         self._collection = self.client.get_or_create_collection(

@@ -7,9 +7,9 @@ rendering a report never embeds or clusters anything: it only reads what was sav
 
 from __future__ import annotations
 
-from ..gaps import GapKind, GapReport
-from ..markdown_text import md_text
-from ..runs import EvalRun, Verdict
+from ..evals.runs import EvalRun, Verdict
+from ..gaps.model import GapKind, GapReport
+from ..kb.markdown import md_text
 
 LIST_CAP = 20
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from ..gaps import GapReport
-from ..runs import EvalRun, TicketResult, Verdict
+from ..evals.runs import EvalRun, TicketResult, Verdict
+from ..gaps.model import GapReport
 from . import charts, views
 
 COLOURS = {

@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..runs import EvalRun
+from ..evals.runs import EvalRun
 
 SCHEMA_FILE = "eval-run.schema.json"
 

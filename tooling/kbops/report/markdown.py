@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ..gaps import GapReport
-from ..markdown_text import md_text
-from ..runs import Comparison, EvalRun, GateResult, RunSummary, TicketResult, Verdict
+from ..evals.runs import Comparison, EvalRun, GateResult, RunSummary, TicketResult, Verdict
+from ..gaps.model import GapReport
+from ..kb.markdown import md_text
 from . import views
 from .gaps import gap_section
 
@@ -176,7 +176,7 @@ def _reasons(r: TicketResult) -> str:
     return md_text(", ".join(r.reasons) or "–")
 
 
-def _section(title: str, meaning: str, header: Sequence[str], rows: list[tuple[str, ...]]) -> str:
+def _section(title: str, meaning: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A titled table, capped and folded when long; empty sections are left out."""
     if not rows:
         return ""

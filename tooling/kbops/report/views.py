@@ -10,8 +10,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from ..replay import GAP_REASONS
-from ..runs import EvalRun, TicketResult, Verdict
+from ..evals.runs import GAP_REASONS, EvalRun, TicketResult, Verdict
 
 VERDICT_ORDER = (Verdict.DEFLECTED, Verdict.FALSE_DEFLECTION, Verdict.GATED, Verdict.GAP)
 """Fixed order for tables, legends and stacks, so reports diff cleanly between runs."""

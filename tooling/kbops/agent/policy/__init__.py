@@ -1,0 +1,13 @@
+"""The escalation policy: gates as plain code over the ticket, the tier and the cited
+articles. `decide.py` says which reasons exist and in what order; the other modules read
+one kind of signal each (normalised text, risk topics, injection, the customer's state)."""
+
+from .customer import anger_score
+from .decide import PolicyOutcome, TicketSignals, assess_ticket, decide, unsafe_promises
+from .normalise import normalise
+from .topics import SEMANTIC_EXAMPLES, Similarity
+
+__all__ = [
+    "SEMANTIC_EXAMPLES", "PolicyOutcome", "Similarity", "TicketSignals", "anger_score", "assess_ticket", "decide",
+    "normalise", "unsafe_promises",
+]

@@ -1,0 +1,40 @@
+"""Configuration: `kbops.toml` read once into a frozen `Settings` that every stage receives."""
+
+from .defaults import (
+    DEFAULT_CATEGORIES,
+    DEFAULT_RISK_KEYWORDS,
+    DEFAULT_RISK_TOPICS,
+    RAGAS_LLM_METRICS,
+    RAGAS_METRICS,
+)
+from .loading import (
+    CONFIG_FILE,
+    config_reference,
+    find_project_root,
+    load_settings,
+    settings_from_dict,
+)
+from .schema import (
+    AgentSettings,
+    ClaudeSettings,
+    EmbeddingSettings,
+    EvalSettings,
+    GapsSettings,
+    IndexSettings,
+    KBSettings,
+    LintSettings,
+    PolicySettings,
+    RagasSettings,
+    RedactionSettings,
+    RetrievalSettings,
+    Settings,
+    SiteSettings,
+)
+
+__all__ = [
+    "CONFIG_FILE", "DEFAULT_CATEGORIES", "DEFAULT_RISK_KEYWORDS", "DEFAULT_RISK_TOPICS", "RAGAS_LLM_METRICS",
+    "RAGAS_METRICS", "AgentSettings", "ClaudeSettings", "EmbeddingSettings", "EvalSettings", "GapsSettings",
+    "IndexSettings", "KBSettings", "LintSettings", "PolicySettings", "RagasSettings", "RedactionSettings",
+    "RetrievalSettings", "Settings", "SiteSettings", "config_reference", "find_project_root", "load_settings",
+    "settings_from_dict",
+]

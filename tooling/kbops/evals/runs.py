@@ -1,0 +1,196 @@
+"""The types of an eval run: per-ticket verdicts, the summary, a baseline comparison.
+
+A run is what `kbops eval` produces and every report renders; its JSON form (version
+`RUN_VERSION`, documented in docs/eval-json.md) is kept in `.kbops/runs/` so reports can
+chart deflection across commits.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+RUN_VERSION = 1
+
+GAP_REASONS = frozenset({"low_confidence", "no_coverage", "backend_error"})
+"""Escalation reasons that point at the KB (or the backend), not at a policy gate."""
+PROTECTS_TAG = "protects:"
+"""Ticket tag `protects:<article-id>`: a closed gap's ticket kept as that article's regression case."""
+
+
+class Verdict(StrEnum):
+    DEFLECTED = "deflected"
+    """The agent answered and the answer is correct: a ticket the KB now resolves."""
+    FALSE_DEFLECTION = "false_deflection"
+    """The agent answered but wrongly: the costly error."""
+    GATED = "gated"
+    """Escalated by policy (refund, account change, VIP, ...): correct, not a KB gap."""
+    GAP = "gap"
+    """Escalated for low confidence or no coverage: a KB gap candidate."""
+
+
+@dataclass(frozen=True)
+class TicketResult:
+    ticket_id: str
+    verdict: Verdict
+    action: str
+    confidence: float
+    reasons: tuple[str, ...]
+    cited_article_ids: tuple[str, ...]
+    gold_article_ids: tuple[str, ...]
+    correct: bool | None
+    """Was the drafted answer right (None: no answer was drafted to judge)."""
+    correctness: float
+    """The graded score behind `correct` (0..1)."""
+    grade_notes: str
+    category: str
+    tier: str
+    subject: str
+    """Redacted subject or first line of the ticket."""
+    reply: str
+    """Redacted drafted reply (sent for `deflected`/`false_deflection`)."""
+    metrics: dict[str, float] = field(default_factory=dict)
+    """Per-ticket ragas / similarity metrics."""
+    tags: tuple[str, ...] = ()
+    protected_by: tuple[str, ...] = ()
+    """Articles this ticket is a regression case for (closed gaps)."""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    tickets: int
+    deflected: int
+    false_deflection: int
+    gated: int
+    gap: int
+    deflection_rate: float
+    """deflected / all tickets."""
+    deflection_rate_ungated: float
+    """deflected / tickets not gated by policy: what the KB can influence."""
+    false_deflection_rate: float
+    """false deflections / answered tickets."""
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    baseline_ref: str
+    baseline_commit: str | None
+    baseline: RunSummary
+    deflection_delta: float
+    newly_deflected: tuple[str, ...]
+    regressed: tuple[str, ...]
+    """Tickets deflected at the baseline that are not any more."""
+    new_false_deflections: tuple[str, ...]
+    verdict_changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """ticket id -> (baseline verdict, current verdict), for every ticket that moved."""
+
+
+@dataclass(frozen=True)
+class GateResult:
+    passed: bool
+    failures: tuple[str, ...]
+    rules: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    run_id: str
+    created_at: str
+    kb_ref: str
+    kb_commit: str | None
+    kb_dirty: bool
+    backend: str
+    tickets_file: str
+    results: tuple[TicketResult, ...]
+    summary: RunSummary
+    comparison: Comparison | None = None
+    gate: GateResult | None = None
+    problems: tuple[str, ...] = ()
+    """Ticket records that could not be read (line and reason), listed, never dropped silently."""
+    version: int = RUN_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, default=str)
+
+
+def summarize(results: Sequence[TicketResult]) -> RunSummary:
+    counts = {verdict: sum(r.verdict is verdict for r in results) for verdict in Verdict}
+    total = len(results)
+    ungated = total - counts[Verdict.GATED]
+    answered = counts[Verdict.DEFLECTED] + counts[Verdict.FALSE_DEFLECTION]
+    metric_names = sorted({name for r in results for name in r.metrics})
+    metrics = {}
+    for name in metric_names:
+        values = [r.metrics[name] for r in results if name in r.metrics]
+        metrics[name] = round(sum(values) / len(values), 4) if values else 0.0
+    return RunSummary(
+        tickets=total,
+        deflected=counts[Verdict.DEFLECTED],
+        false_deflection=counts[Verdict.FALSE_DEFLECTION],
+        gated=counts[Verdict.GATED],
+        gap=counts[Verdict.GAP],
+        deflection_rate=round(counts[Verdict.DEFLECTED] / total, 4) if total else 0.0,
+        deflection_rate_ungated=round(counts[Verdict.DEFLECTED] / ungated, 4) if ungated else 0.0,
+        false_deflection_rate=round(counts[Verdict.FALSE_DEFLECTION] / answered, 4) if answered else 0.0,
+        metrics=metrics,
+    )
+
+
+def result_from_dict(raw: dict[str, Any]) -> TicketResult:
+    """One ticket's result from its JSON form (a saved run, or a checkpoint line)."""
+    return TicketResult(**{
+        **raw,
+        "verdict": Verdict(raw["verdict"]),
+        "reasons": tuple(raw["reasons"]),
+        "cited_article_ids": tuple(raw["cited_article_ids"]),
+        "gold_article_ids": tuple(raw["gold_article_ids"]),
+        "tags": tuple(raw.get("tags", ())),
+        "protected_by": tuple(raw.get("protected_by", ())),
+    })
+
+
+def run_from_dict(raw: dict[str, Any]) -> EvalRun:
+    """Load a run saved by `EvalRun.to_json` (for reports over past runs)."""
+    if raw.get("version") != RUN_VERSION:
+        raise ValueError(f"run format {raw.get('version')} is not {RUN_VERSION}")
+    comparison = None
+    if raw.get("comparison"):
+        c = raw["comparison"]
+        comparison = Comparison(
+            baseline_ref=c["baseline_ref"], baseline_commit=c["baseline_commit"], baseline=RunSummary(**c["baseline"]),
+            deflection_delta=c["deflection_delta"], newly_deflected=tuple(c["newly_deflected"]),
+            regressed=tuple(c["regressed"]), new_false_deflections=tuple(c["new_false_deflections"]),
+            verdict_changes={k: (v[0], v[1]) for k, v in c.get("verdict_changes", {}).items()},
+        )
+    gate = GateResult(**{**raw["gate"], "failures": tuple(raw["gate"]["failures"])}) if raw.get("gate") else None
+    return EvalRun(
+        run_id=raw["run_id"], created_at=raw["created_at"], kb_ref=raw["kb_ref"], kb_commit=raw["kb_commit"],
+        kb_dirty=raw["kb_dirty"], backend=raw["backend"], tickets_file=raw["tickets_file"],
+        results=tuple(result_from_dict(r) for r in raw["results"]), summary=RunSummary(**raw["summary"]),
+        comparison=comparison, gate=gate, problems=tuple(raw.get("problems", ())),
+    )
+
+
+def make_run(results: Sequence[TicketResult], ref: str, commit: str | None, dirty: bool, backend: str,
+             tickets_file: str, problems: tuple[str, ...] = (), comparison: Comparison | None = None) -> EvalRun:
+    """A new run with a fresh id (UTC time plus a random suffix) and its summary."""
+    now = datetime.now(UTC)
+    return EvalRun(
+        run_id=f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:6]}",
+        created_at=now.isoformat(timespec="seconds"),
+        kb_ref=ref,
+        kb_commit=commit,
+        kb_dirty=dirty,
+        backend=backend,
+        tickets_file=tickets_file,
+        results=tuple(results),
+        summary=summarize(list(results)),
+        comparison=comparison,
+        problems=problems,
+    )

@@ -1,0 +1,1 @@
+"""Knowledge gaps: the escalations the KB failed on, grouped into named, ranked topics."""

@@ -1,0 +1,1 @@
+"""Large-language-model access: one Anthropic client and the versioned prompt templates."""

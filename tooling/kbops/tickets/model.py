@@ -1,0 +1,81 @@
+"""Escalated tickets: the Ticket model every reader produces, and how a bad record is reported.
+
+Tickets are untrusted customer text. Readers (`jsonl.py`, `csv_export.py`, `zendesk.py`)
+parse them strictly and report each bad record with its line and ticket id rather than
+dropping it silently; `files.py` picks the reader for a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import EXIT_BAD_INPUT, KbopsError
+
+TICKET_SCHEMA_VERSION = 1
+
+
+class TicketError(KbopsError):
+    """A ticket file cannot be used (strict mode, or nothing readable at all)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class Tier(StrEnum):
+    FREE = "free"
+    PRO = "pro"
+    BUSINESS = "business"
+    ENTERPRISE = "enterprise"
+
+
+class Customer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="Stable customer or organisation id.")
+    tier: Tier = Field(Tier.FREE, description="Plan tier; the escalation policy can route high tiers to humans.")
+
+
+class Ticket(BaseModel):
+    """One escalated ticket with the specialist's resolution: what an eval replays."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, description="Unique ticket id, e.g. `T-1001`.")
+    created_at: datetime | None = Field(None, description="ISO 8601 time the ticket was opened.")
+    channel: str = Field("email", description="email, chat, web, phone, ...")
+    customer: Customer = Field(Customer(id="unknown"), description="`{id, tier}` of the requester.")
+    subject: str = Field("", description="Subject line (may be empty).")
+    body: str = Field(min_length=1, description="The customer's message (untrusted text).")
+    resolution: str = Field("", description="What the specialist answered or did; the reference answer.")
+    resolved_by_article_ids: tuple[str, ...] = Field(
+        (), description="KB articles that answer it; `[]` when the KB had no answer (a gap)."
+    )
+    tags: tuple[str, ...] = Field((), description="Free-form labels (category, `gap`, `refund`, ...).")
+
+    @property
+    def text(self) -> str:
+        """Subject and body as one query."""
+        return f"{self.subject}\n{self.body}".strip() if self.subject else self.body
+
+
+@dataclass(frozen=True)
+class TicketProblem:
+    """A record that could not be read, with where it is and why."""
+
+    source: str
+    line: int
+    ticket_id: str | None
+    message: str
+
+    def render(self) -> str:
+        who = f" (ticket {self.ticket_id})" if self.ticket_id else ""
+        return f"{self.source}:{self.line}{who}: {self.message}"
+
+
+@dataclass(frozen=True)
+class TicketSet:
+    tickets: tuple[Ticket, ...]
+    problems: tuple[TicketProblem, ...]

@@ -1,0 +1,279 @@
+"""One Workspace per command: everything kbops works on, each thing loaded at most once.
+
+The CLI, tests and benchmarks get their inputs here instead of each stage loading its
+own: the KB (working tree, or a git ref), the embedder, the index (brought up to date
+once, then opened), the agent, ticket sets and the saved runs. Stages receive these
+objects and never load them themselves, so data flows one way.
+
+A baseline is a second Workspace at a git ref: it shares the embedder and the drafting
+backend, but has its own KB (read from git objects), its own index under
+`.kbops/baselines/<commit>/` and its own metrics, so a baseline's context scores are
+measured against the KB at that ref.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .agent.agent import Agent, embedding_similarity, make_answerer
+from .agent.decision import Answerer
+from .config import Settings, load_settings
+from .drafts.planner import Drafter, make_writer
+from .evals.evaluate import WORKING_TREE, EvalOutcome, ReplaySetup, evaluate_repeatedly
+from .evals.gate import GateRules
+from .evals.history import LATEST, RunStore
+from .evals.metrics import RagasMetrics, make_metrics_hook, metrics_wanted
+from .evals.runs import EvalRun
+from .gaps.analysis import analyse_run, save_report
+from .gaps.model import GapReport
+from .gitkb import KBRevision, kb_revision
+from .index.embed import Embedder
+from .index.embedders import embedder_for
+from .index.indexer import IndexReport
+from .index.matrix import ArticleMatrix
+from .index.retriever import Retriever, open_index
+from .kb.loader import load_kb, load_kb_at
+from .kb.model import KnowledgeBase
+from .tickets.files import read_ticket_file
+from .tickets.model import Ticket, TicketError, TicketSet
+
+Notify = Callable[[str], None]
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class GapAnalysis:
+    """A run's gaps, with the run and the full tickets they were found in."""
+
+    run: EvalRun
+    report: GapReport
+    tickets: tuple[Ticket, ...]
+
+
+class Workspace:
+    """The project as one command sees it. Pass in pieces (a KB, an embedder, a backend)
+    to use them instead of loading them: tests and benchmarks do."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        kb: KnowledgeBase | None = None,
+        revision: KBRevision | None = None,
+        label: str = WORKING_TREE,
+        embedder: Embedder | None = None,
+        answerer: Answerer | None = None,
+        notify: Notify | None = None,
+        progress: Progress | None = None,
+        local_index: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.label = label
+        """`working tree`, or the git ref this workspace's KB was read at."""
+        self.notify = notify
+        """Where messages for the user go (index rebuilt, eval run first)."""
+        self.progress = progress
+        """Called with (done, total) while the index embeds chunks."""
+        self._local_index = local_index
+        self._given: dict[str, Any] = {"kb": kb, "revision": revision, "embedder": embedder, "answerer": answerer}
+        self._retriever: Retriever | None = None
+        self._index_report: IndexReport | None = None
+        self._tickets: dict[tuple[Any, ...], TicketSet] = {}
+        self._baselines: dict[str, Workspace] = {}
+
+    @classmethod
+    def open(cls, config: Path | None = None, kb_dir: Path | None = None, backend: str | None = None,
+             **options: Any) -> Workspace:
+        """The project around the current folder (or `config`), as the command line names it."""
+        settings = load_settings(config)
+        if kb_dir is not None:
+            settings = settings.with_changes(kb={"path": str(kb_dir.resolve())})
+        if backend is not None:
+            settings = settings.with_changes(agent={"backend": backend})
+        return cls(settings, **options)
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop what a workspace started (the metrics' event loop), baselines included."""
+        for baseline in self._baselines.values():
+            baseline.close()
+        metrics = self.__dict__.get("metrics")
+        if isinstance(metrics, RagasMetrics):
+            metrics.close()
+
+    # ------------------------------------------------------------ the KB and its index
+
+    @cached_property
+    def kb(self) -> KnowledgeBase:
+        return self._given["kb"] or load_kb(self.settings)
+
+    @cached_property
+    def revision(self) -> KBRevision:
+        """The commit the KB is at (and whether it has uncommitted edits)."""
+        return self._given["revision"] or kb_revision(self.settings.kb_dir)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The configured model behind the shared embedding cache; one per command, used
+        for retrieval, grading, metrics and gaps alike."""
+        return self._given["embedder"] or embedder_for(self.settings)
+
+    def update_index(self, rebuild: bool = False) -> IndexReport:
+        """Bring the index up to date with the KB and open it; done once per workspace
+        (again only when `rebuild` is asked for)."""
+        if self._index_report is None or rebuild:
+            self._retriever, self._index_report = open_index(
+                self.settings, self.kb, self.embedder, self.revision, rebuild=rebuild,
+                server=not self._local_index, notify=self.notify, progress=self.progress,
+            )
+        return self._index_report
+
+    @property
+    def index(self) -> Retriever:
+        self.update_index()
+        assert self._retriever is not None
+        return self._retriever
+
+    @cached_property
+    def article_matrix(self) -> ArticleMatrix:
+        """Every chunk of every article (all audiences) as vectors, for gaps and drafts."""
+        return ArticleMatrix.build(self.kb.articles, self.embedder)
+
+    # ------------------------------------------------------------ the agent
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        return self._given["answerer"] or make_answerer(self.settings)
+
+    @cached_property
+    def agent(self) -> Agent:
+        return Agent(self.settings, self.index, self.answerer, self.kb.by_id(), embedding_similarity(self.embedder))
+
+    # ------------------------------------------------------------ tickets and runs
+
+    def ticket_path(self, path: Path | None = None) -> Path:
+        """`path`, or the configured `eval.tickets`."""
+        return Path(path) if path is not None else self.settings.root / self.settings.eval.tickets
+
+    def display_path(self, path: Path) -> str:
+        """A path as runs record it: relative to the project when inside it."""
+        try:
+            return path.resolve().relative_to(self.settings.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def tickets(self, path: Path | None = None, *, strict: bool = False, format: str | None = None,
+                columns: Mapping[str, str] | None = None) -> TicketSet:
+        """A ticket file read once; TicketError when nothing in it is usable."""
+        path = self.ticket_path(path)
+        key = (path.resolve(), strict, format, tuple(sorted((columns or {}).items())))
+        if key not in self._tickets:
+            found = read_ticket_file(path, self.settings.eval, strict, format, columns)
+            if not found.tickets:
+                problems = "; ".join(p.render() for p in found.problems[:3])
+                raise TicketError(f"{path}: no usable tickets{': ' + problems if problems else ''}")
+            self._tickets[key] = found
+        return self._tickets[key]
+
+    def tickets_of(self, run: EvalRun) -> tuple[Path, TicketSet]:
+        """The ticket file a run replayed, and its tickets as they are now."""
+        path = Path(run.tickets_file) if run.tickets_file else self.ticket_path()
+        path = path if path.is_absolute() else self.settings.root / path
+        return path, self.tickets(path)
+
+    @cached_property
+    def runs(self) -> RunStore:
+        return RunStore(self.settings.runs_dir)
+
+    # ------------------------------------------------------------ replaying
+
+    @cached_property
+    def metrics(self) -> RagasMetrics | None:
+        """Ragas metrics over this workspace's own KB (None when `ragas.enabled` is off)."""
+        if not metrics_wanted(self.settings):
+            return None
+        return make_metrics_hook(self.settings, self.kb.by_id(), self.embedder)
+
+    def at_ref(self, ref: str) -> Workspace:
+        """The KB as it is at git `ref`, as a baseline workspace (made once per ref)."""
+        if ref not in self._baselines:
+            kb, commit = load_kb_at(self.settings, ref)
+            cache = (self.settings.root / self.settings.eval.baselines_dir / commit).resolve()
+            settings = self.settings.with_changes(index={"path": str(cache / "index"), "chroma_url": ""})
+            self._baselines[ref] = Workspace(
+                settings, kb=kb, revision=KBRevision(commit, False), label=ref, embedder=self.embedder,
+                answerer=self.answerer, notify=self.notify, progress=self.progress, local_index=True,
+            )
+        return self._baselines[ref]
+
+    def replay_setup(self) -> ReplaySetup:
+        """What a replay against this workspace's KB needs: the working tree's is resumable,
+        a baseline's finished offline runs are cached per commit."""
+        baseline = self.label != WORKING_TREE
+        workers = self.settings.eval.workers or (1 if self.answerer.name == "offline" else 4)
+        return ReplaySetup(
+            agent=self.agent, embedder=self.embedder, revision=self.revision, label=self.label,
+            threshold=self.settings.eval.correctness_threshold, workers=workers, metrics=self.metrics,
+            checkpoint=None if baseline else self.runs.checkpoint,
+            run_cache=self.settings.index_dir.parent if baseline else None,
+        )
+
+    def evaluate(
+        self,
+        tickets: Path | None = None,
+        baseline: str | None = None,
+        gate: GateRules | None = None,
+        *,
+        repeat: int = 1,
+        pass_rate: float = 1.0,
+        resume: bool = False,
+        strict: bool = False,
+        ticket_format: str | None = None,
+        columns: Mapping[str, str] | None = None,
+        progress: Progress | None = None,
+        on_repeat: Callable[[int], None] | None = None,
+    ) -> EvalOutcome:
+        """`kbops eval`: replay the tickets here (and at `baseline`), gate, save the runs."""
+        path = self.ticket_path(tickets)
+        ticket_set = self.tickets(path, strict=strict, format=ticket_format, columns=columns)
+        base = self.at_ref(baseline).replay_setup() if baseline else None
+        return evaluate_repeatedly(self.replay_setup(), ticket_set, self.display_path(path), self.runs, base, gate,
+                                   repeat, pass_rate, resume, progress, on_repeat)
+
+    def run(self, run_id: str = LATEST, progress: Progress | None = None) -> EvalRun:
+        """A saved run by id or `latest`; with no run yet, `latest` replays the configured
+        tickets first (saying so)."""
+        if run_id == LATEST and self.runs.latest() is None:
+            if self.notify:
+                self.notify("no eval run yet: running `kbops eval` first")
+            return self.evaluate(progress=progress).run
+        return self.runs.find(run_id)
+
+    # ------------------------------------------------------------ gaps and drafts
+
+    def gap_analysis(self, run: EvalRun) -> GapAnalysis:
+        """The run's gaps, kept beside the run so its eval report can group them by topic."""
+        _, ticket_set = self.tickets_of(run)
+        report = analyse_run(run, ticket_set.tickets, self.article_matrix, self.embedder, self.settings.gaps)
+        save_report(report, self.runs.folder)
+        return GapAnalysis(run, report, ticket_set.tickets)
+
+    def drafter(self, writer: str = "auto") -> Drafter:
+        """Plans drafts with the chosen writer (`auto` follows `agent.backend`)."""
+        main, fallback = make_writer(self.settings, self.embedder, writer)
+        return Drafter(self.settings, self.article_matrix, self.embedder, main, self.kb.base, fallback)
+
+    @property
+    def drafts_dir(self) -> Path:
+        return self.settings.root / self.settings.gaps.drafts_dir
