@@ -23,10 +23,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from datasets import REPO, Dataset, load_dataset  # noqa: E402
-from kbops.agent.agent import Agent  # noqa: E402
 from kbops.agent.confidence import FEATURES, retrieval_features  # noqa: E402
 from kbops.agent.offline import OfflineAnswerer  # noqa: E402
-from kbops.config import Settings  # noqa: E402
 from kbops.index.retriever import Scope  # noqa: E402
 from retrieval import build  # noqa: E402
 
@@ -37,8 +35,8 @@ FIT_DATASETS = ("wixqa", "techqa")
 
 
 def collect(dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
-    retriever, _ = build(dataset, use_cache=True)
-    agent = Agent(Settings(), retriever, OfflineAnswerer(), articles={})
+    workspace, _ = build(dataset, use_cache=True, answerer=OfflineAnswerer())
+    retriever, agent = workspace.index, workspace.agent
     rows, labels = [], []
     for question in dataset.questions:
         hits = retriever.search(question.text, k=5, scope=Scope.CUSTOMER)

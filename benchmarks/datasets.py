@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from kbops.kb import Article, ArticleMeta, Audience, KnowledgeBase, Status
+from kbops.kb.model import Article, ArticleMeta, Audience, KnowledgeBase, Status
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "datasets"

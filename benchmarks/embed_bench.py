@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from kbops.index.embed import (
+from kbops.index.minilm import (
     MAX_TOKENS,
     MiniLMOnnxEmbedder,
     default_model_cache,

@@ -26,13 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from datasets import Dataset, Question, load_dataset, shared_datasets  # noqa: E402
-from kbops.agent.agent import Agent, embedding_similarity  # noqa: E402
 from kbops.agent.offline import OfflineAnswerer  # noqa: E402
-from kbops.config import Settings  # noqa: E402
-from kbops.grading import grade  # noqa: E402
-from kbops.replay import replay_ticket  # noqa: E402
-from kbops.runs import Verdict  # noqa: E402
-from kbops.tickets import Ticket  # noqa: E402
+from kbops.evals.grading import grade  # noqa: E402
+from kbops.evals.replay import replay_ticket  # noqa: E402
+from kbops.evals.runs import Verdict  # noqa: E402
+from kbops.tickets.model import Ticket  # noqa: E402
 from retrieval import build  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -50,15 +48,13 @@ def gold_verdict(result_verdict: Verdict, cited: tuple[str, ...], gold: tuple[st
 
 
 def replay_dataset(label: str, dataset: Dataset, questions: list[Question]) -> dict:
-    retriever, _ = build(dataset, use_cache=True)
-    settings = Settings()
-    agent = Agent(settings, retriever, OfflineAnswerer(), articles={},
-                  similarity=embedding_similarity(retriever.embedder))
-    threshold = settings.eval.correctness_threshold
+    workspace, _ = build(dataset, use_cache=True, answerer=OfflineAnswerer())
+    agent, embedder = workspace.agent, workspace.embedder
+    threshold = workspace.settings.eval.correctness_threshold
     rows = []
     started = time.perf_counter()
     for question in questions:
-        result = replay_ticket(agent, retriever.embedder, as_ticket(question), threshold)
+        result = replay_ticket(agent, embedder, as_ticket(question), threshold)
         rows.append((question, result))
     seconds = time.perf_counter() - started
     sweep, balanced = {}, {}

@@ -36,14 +36,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from datasets import REPO, SHARED, Dataset, Question, load_dataset  # noqa: E402
-from kbops.agent.agent import Agent, embedding_similarity  # noqa: E402
 from kbops.agent.offline import OfflineAnswerer  # noqa: E402
 from kbops.config import GapsSettings, Settings  # noqa: E402
-from kbops.gap_labels import stop_words  # noqa: E402
-from kbops.gaps import ArticleMatrix, Gap, GapReport, analyse_run  # noqa: E402
-from kbops.replay import replay_ticket  # noqa: E402
-from kbops.runs import EvalRun, summarize  # noqa: E402
-from kbops.tickets import Ticket  # noqa: E402
+from kbops.evals.replay import replay_ticket  # noqa: E402
+from kbops.evals.runs import EvalRun, summarize  # noqa: E402
+from kbops.gaps.analysis import analyse_run  # noqa: E402
+from kbops.gaps.labels import stop_words  # noqa: E402
+from kbops.gaps.model import Gap, GapReport  # noqa: E402
+from kbops.index.matrix import ArticleMatrix  # noqa: E402
+from kbops.tickets.model import Ticket  # noqa: E402
+from kbops.workspace import Workspace  # noqa: E402
 from retrieval import build  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -76,18 +78,17 @@ def scenario(dataset: Dataset, seed: int) -> Scenario:
 
 
 def replay(scenario: Scenario):  # type: ignore[no-untyped-def]
-    """(run, tickets, seconds, embedder) of the questions replayed against the reduced KB."""
-    retriever, _ = build(scenario.kept, use_cache=True)
-    settings = Settings()
-    agent = Agent(settings, retriever, OfflineAnswerer(), articles={},
-                  similarity=embedding_similarity(retriever.embedder))
+    """(run, tickets, seconds, workspace) of the questions replayed against the reduced KB."""
+    workspace, _ = build(scenario.kept, use_cache=True, answerer=OfflineAnswerer())
+    agent, embedder = workspace.agent, workspace.embedder
+    threshold = workspace.settings.eval.correctness_threshold
     tickets = [Ticket(id=q.id, body=q.text or "(empty)", resolution=q.reference, resolved_by_article_ids=q.gold)
                for q in scenario.questions]
     started = time.perf_counter()
-    results = tuple(replay_ticket(agent, retriever.embedder, t, settings.eval.correctness_threshold) for t in tickets)
+    results = tuple(replay_ticket(agent, embedder, t, threshold) for t in tickets)
     seconds = time.perf_counter() - started
     run = EvalRun("bench", "", "bench", None, False, "offline", "", results, summarize(results))
-    return run, tickets, seconds, retriever.embedder
+    return run, tickets, seconds, workspace
 
 
 def title_terms(title: str) -> set[str]:
@@ -145,8 +146,9 @@ def recovery(report: GapReport, scenario: Scenario, dataset: Dataset, full: Arti
 
 def gap_centre(gap: Gap, scenario: Scenario, embedder):  # type: ignore[no-untyped-def]
     """The gap's centre as `find_gaps` computes it (mean of question + resolution vectors)."""
-    from kbops.gaps import GapTicket, ticket_vectors
-    from kbops.runs import Verdict
+    from kbops.evals.runs import Verdict
+    from kbops.gaps.find import ticket_vectors
+    from kbops.gaps.model import GapTicket
 
     by_id = {q.id: q for q in scenario.questions}
     members = [GapTicket(t, Verdict.GAP, "free", "", "", by_id[t].text, by_id[t].reference, "") for t in gap.ticket_ids]
@@ -160,8 +162,9 @@ def run_dataset(folder: Path, thresholds: tuple[float, ...]) -> dict:
     per_seed = []
     for seed in SEEDS:
         current = scenario(dataset, seed)
-        run, tickets, seconds, retriever_embedder = replay(current)
-        kept_matrix = ArticleMatrix.build(current.kept.articles, retriever_embedder)
+        run, tickets, seconds, workspace = replay(current)
+        retriever_embedder = workspace.embedder
+        kept_matrix = workspace.article_matrix  # the reduced KB's articles
         full_matrix = ArticleMatrix.build(dataset.articles, retriever_embedder)
         rows = {}
         for threshold in thresholds:
@@ -194,10 +197,10 @@ def clustering_check(thresholds: tuple[float, ...]) -> dict | None:
     and how often a cluster's label shares a stem with its majority intent's name."""
     from sklearn.metrics import adjusted_rand_score, completeness_score, homogeneity_score
 
-    from kbops.gap_labels import key_phrases
-    from kbops.gaps import GapTicket, cluster, ticket_vectors
-    from kbops.index.indexer import embedder_for
-    from kbops.runs import Verdict
+    from kbops.evals.runs import Verdict
+    from kbops.gaps.find import cluster, ticket_vectors
+    from kbops.gaps.labels import key_phrases
+    from kbops.gaps.model import GapTicket
 
     source = SHARED / "banking77" / "test.jsonl"
     if not source.is_file():
@@ -206,7 +209,7 @@ def clustering_check(thresholds: tuple[float, ...]) -> dict | None:
     by_intent: dict[str, list[str]] = {}
     for row in rows:
         by_intent.setdefault(row["label"], []).append(row["text"])
-    embedder = embedder_for(Settings(root=REPO))
+    embedder = Workspace(Settings(root=REPO)).embedder
     per_threshold: dict[str, list[dict[str, float]]] = {f"{t:.2f}": [] for t in thresholds}
     for seed in SEEDS:
         rng = random.Random(seed)

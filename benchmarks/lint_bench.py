@@ -73,13 +73,12 @@ def time_cli(project: Path) -> float:
 
 def time_library(project: Path) -> tuple[float, int]:
     from kbops.config import load_settings
-    from kbops.kb import load_kb
-    from kbops.lint import lint_kb
+    from kbops.kb.lint import lint_kb
+    from kbops.workspace import Workspace
 
     start = time.perf_counter()
-    settings = load_settings(start=project)
-    kb = load_kb(settings)
-    findings = lint_kb(kb, settings, today=date(2026, 11, 23))
+    ws = Workspace(load_settings(start=project))
+    findings = lint_kb(ws.kb, ws.settings, today=date(2026, 11, 23))
     return time.perf_counter() - start, len(findings)
 
 

@@ -27,11 +27,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from datasets import REPO, Dataset, Question, load_dataset, shared_datasets  # noqa: E402
+from kbops.agent.decision import Answerer  # noqa: E402
 from kbops.config import Settings  # noqa: E402
-from kbops.index.embed import CountingEmbedder, make_embedder  # noqa: E402
+from kbops.gitkb import KBRevision  # noqa: E402
+from kbops.index.embed import CountingEmbedder  # noqa: E402
 from kbops.index.embed_cache import CachedEmbedder  # noqa: E402
-from kbops.index.indexer import build_index  # noqa: E402
-from kbops.index.retriever import Method, Retriever, Scope, load_retriever  # noqa: E402
+from kbops.index.embedders import make_embedder  # noqa: E402
+from kbops.index.retriever import Method, Retriever, Scope  # noqa: E402
+from kbops.workspace import Workspace  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 METHODS = (Method.LEXICAL, Method.DENSE, Method.HYBRID)
@@ -53,14 +56,18 @@ def metrics(ranked: list[str], gold: tuple[str, ...]) -> dict[str, float]:
     }
 
 
-def build(dataset: Dataset, use_cache: bool) -> tuple[Retriever, dict[str, float]]:
+def build(dataset: Dataset, use_cache: bool, answerer: Answerer | None = None) -> tuple[Workspace, dict[str, float]]:
+    """The dataset's workspace (KB, embedder, index brought up to date, agent on demand)
+    and the index build's timing. The KB is not in git: its revision is `(None, dirty)`."""
     root = REPO / ".kbops" / "bench" / dataset.name
     root.mkdir(parents=True, exist_ok=True)
     cache = str(REPO / ".kbops" / "embeddings.sqlite") if use_cache else ""
     settings = Settings(root=root, index={"path": "index", "embedding_cache": ""})
     counting = CountingEmbedder(make_embedder(settings.embedding.model))
     embedder = CachedEmbedder(counting, Path(cache)) if cache else counting
-    report = build_index(settings, dataset.kb(root), embedder, rebuild=not use_cache)
+    workspace = Workspace(settings, kb=dataset.kb(root), embedder=embedder, revision=KBRevision(None, True),
+                          answerer=answerer)
+    report = workspace.update_index(rebuild=not use_cache)
     timing = {
         "build_s": report.seconds,
         "chunks": report.chunks,
@@ -68,7 +75,7 @@ def build(dataset: Dataset, use_cache: bool) -> tuple[Retriever, dict[str, float
         "chunks_per_s": round(counting.texts / report.seconds, 1) if counting.texts else None,
     }
     counting.reset()
-    return load_retriever(settings, embedder), timing
+    return workspace, timing
 
 
 def evaluate(retriever: Retriever, questions: list[Question]) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
@@ -93,8 +100,8 @@ def evaluate(retriever: Retriever, questions: list[Question]) -> tuple[dict[str,
 
 
 def run(name: str, dataset: Dataset, questions: list[Question], use_cache: bool) -> dict:
-    retriever, timing = build(dataset, use_cache)
-    methods, query_timing = evaluate(retriever, questions)
+    workspace, timing = build(dataset, use_cache)
+    methods, query_timing = evaluate(workspace.index, questions)
     timing.update(query_timing)
     timing["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return {
@@ -148,10 +155,10 @@ def main() -> None:
     if args.combined:
         parts = [load_dataset(folder, prefix=f"{folder.name}/") for folder in shared_datasets()]
         combined = Dataset("combined", tuple(a for p in parts for a in p.articles), ())
-        retriever, timing = build(combined, not args.no_cache)
+        workspace, timing = build(combined, not args.no_cache)
         for part in parts:
             questions = [q for q in part.questions if q.gold]
-            methods, query_timing = evaluate(retriever, questions)
+            methods, query_timing = evaluate(workspace.index, questions)
             result = {
                 "dataset": f"combined:{part.name}",
                 "questions": len(questions),

@@ -205,3 +205,18 @@ def messages_stub() -> Iterator[MessagesStub]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+class Sleeps(list[float]):
+    """A fake `time.sleep` for the client under test: records the backoff instead of waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def sent_api_key(headers: dict[str, str]) -> str | None:
+    """The key as the SDK sent it: `x-api-key` in older SDKs, a Bearer token in anthropic 2.x."""
+    if "x-api-key" in headers:
+        return headers["x-api-key"]
+    auth = headers.get("authorization", "")
+    return auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from tests.conftest import REPO
 
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 CHECK_STRUCTURE = REPO / "scripts" / "check_structure.py"

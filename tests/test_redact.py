@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
-from conftest import REPO
 from kbops.redact import Redacted, luhn_valid, redact
 from kbops.tickets.jsonl import read_jsonl
+from tests.conftest import REPO
 
 PLACEHOLDER = {
     "email": "[EMAIL]",
@@ -151,19 +150,19 @@ def test_demo_ticket_pii_is_gone_and_other_bodies_are_untouched() -> None:
     assert changed == set(KNOWN_PII)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "1 " * 20_000,
-        "A" * 50_000,
-        "Aa " * 20_000 + "Street",
-        "+1 " * 20_000,
-        "0" * 50_000,
-        "a@" * 20_000,
-        "12 rue de la " * 5_000,
-    ],
-)
-def test_adversarial_input_does_not_hang(text: str) -> None:
-    start = time.perf_counter()
-    redact(text)
-    assert time.perf_counter() - start < 2.0
+ADVERSARIAL = {
+    "digit-runs": "1 " * 20_000,
+    "one-long-word": "A" * 50_000,
+    "street-at-the-end": "Aa " * 20_000 + "Street",
+    "phone-prefixes": "+1 " * 20_000,
+    "zeros": "0" * 50_000,
+    "at-signs": "a@" * 20_000,
+    "address-prefixes": "12 rue de la " * 5_000,
+}
+"""Long input a pattern could backtrack on. How fast redaction is on it: benchmarks/policy_speed.py."""
+
+
+@pytest.mark.parametrize("text", list(ADVERSARIAL.values()), ids=list(ADVERSARIAL))
+def test_adversarial_input_is_left_as_it_is(text: str) -> None:
+    """Near-misses of every pattern, 40-65k characters long, none of them personal data."""
+    assert redact(text) == Redacted(text, {})

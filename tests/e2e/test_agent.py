@@ -4,14 +4,11 @@ offline backend and for Claude through the real SDK against a local Messages API
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_kbops
-from injection_cases import INJECTION_CASES, InjectionCase
 from kbops.agent.agent import Agent
 from kbops.agent.claude import ClaudeAnswerer
 from kbops.agent.decision import Action, TicketInput
@@ -19,15 +16,15 @@ from kbops.agent.offline import OfflineAnswerer
 from kbops.agent.package import escalation_package
 from kbops.config import ClaudeSettings, Settings
 from kbops.workspace import Workspace
-from messages_stub import MessagesStub, hang, messages_stub, tool_use
+from tests.conftest import run_kbops
+from tests.factories import demo_kb
+from tests.injection_cases import INJECTION_CASES, InjectionCase
+from tests.messages_stub import MessagesStub, hang, messages_stub, tool_use
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("agent")
-    shutil.copytree(REPO / "kb", root / "kb")
-    shutil.copy(REPO / "kbops.toml", root / "kbops.toml")
-    return root
+    return demo_kb(tmp_path_factory.mktemp("agent"))
 
 
 @pytest.fixture(scope="module")

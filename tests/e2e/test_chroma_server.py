@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from kbops.config import Settings
 from kbops.index.embed_cache import CachedEmbedder
 from kbops.index.embedders import make_embedder
 from kbops.index.retriever import Scope
 from kbops.workspace import Workspace
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.server
 CHROMA = Path(sys.executable).parent / "chroma"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from conftest import REPO, run_kbops
 from kbops.config import Settings
 from kbops.kb.loader import load_kb
+from tests.conftest import REPO, run_kbops
+from tests.factories import demo_kb
 
 TODAY = "2026-11-23"
 SCHEMA = json.loads((REPO / "tooling/kbops/schemas/lint.schema.json").read_text())
@@ -20,9 +20,7 @@ SCHEMA = json.loads((REPO / "tooling/kbops/schemas/lint.schema.json").read_text(
 
 @pytest.fixture
 def demo_copy(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "kb", tmp_path / "kb")
-    shutil.copy(REPO / "kbops.toml", tmp_path / "kbops.toml")
-    return tmp_path
+    return demo_kb(tmp_path)
 
 
 def test_demo_kb_lints_clean() -> None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import time
+import sys
 from pathlib import Path
 
-import git
 import jsonschema
 import pytest
 
-from conftest import KBOPS, article_text, project_copy, run_kbops
-from kbops.report import run_schema
+from kbops.report.json import run_schema
+from tests.conftest import run_kbops
+from tests.factories import article_text, commit_all, kb_project, project_copy
 
 DARK_MODE = article_text(
     "dark-mode",
@@ -62,12 +61,9 @@ def test_demo_verdicts(tmp_path: Path) -> None:
 
 def test_baseline_shows_a_closed_gap_and_the_gate_catches_a_deletion(tmp_path: Path) -> None:
     project = project_copy(tmp_path)
-    repo = git.Repo.init(project)
-    repo.git.add(A=True)
-    repo.index.commit("KB as it was")
+    commit_all(project, "KB as it was")
     (project / "kb" / "dark-mode.md").write_text(DARK_MODE)
-    repo.git.add(A=True)
-    repo.index.commit("Add dark mode article")
+    repo = commit_all(project, "Add dark mode article")
 
     code, run = eval_json(project, "--baseline", "HEAD~1")
     assert code == 0
@@ -79,8 +75,7 @@ def test_baseline_shows_a_closed_gap_and_the_gate_catches_a_deletion(tmp_path: P
     (project / "kb" / "export-project-csv.md").unlink()
     for path in (project / "kb").glob("*.md"):  # keep lint-clean: drop links to it
         path.write_text(path.read_text().replace("export-project-csv", "export-project-pdf"))
-    repo.git.add(A=True)
-    repo.index.commit("Remove the CSV export article")
+    commit_all(project, "Remove the CSV export article")
     gated = run_kbops("eval", "--baseline", "HEAD~1", "--max-regressions", "0", cwd=project)
     assert gated.returncode == 3, gated.stdout + gated.stderr
     assert "gate failed" in gated.stderr and "T-1001" in gated.stderr
@@ -90,35 +85,75 @@ def test_baseline_shows_a_closed_gap_and_the_gate_catches_a_deletion(tmp_path: P
 
 def test_bad_baseline_ref_is_a_usage_error(tmp_path: Path) -> None:
     project = project_copy(tmp_path)
-    repo = git.Repo.init(project)
-    repo.git.add(A=True)
-    repo.index.commit("KB")
+    commit_all(project)
     result = run_kbops("eval", "--baseline", "no-such-branch", cwd=project)
     assert result.returncode == 2 and "does not resolve" in result.stderr
 
 
-def comparable(run: dict) -> list[dict]:
-    return run["results"]
+KILLED_EVAL = """
+import os, signal, sys
+
+from kbops.cli import main
+from kbops.evals import replay
+
+kill_after, count_file, *argv = sys.argv[1:]
+appended, replayed = [], []
+append, replay_ticket = replay.Checkpoint.append, replay.replay_ticket
+
+
+def append_then_maybe_die(self, result):
+    append(self, result)  # written and fsynced: the result survives what follows
+    appended.append(result.ticket_id)
+    if len(appended) == int(kill_after):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def counting_replay_ticket(agent, embedder, ticket, *args, **kwargs):
+    replayed.append(ticket.id)
+    return replay_ticket(agent, embedder, ticket, *args, **kwargs)
+
+
+replay.Checkpoint.append = append_then_maybe_die
+replay.replay_ticket = counting_replay_ticket
+sys.argv = ["kbops", *argv]
+try:
+    main()
+finally:
+    with open(count_file, "w") as out:
+        out.write("\\n".join(replayed))
+"""
+"""`kbops eval` in a child process that kills itself with SIGKILL right after the Nth result
+reaches the checkpoint (0: never), and writes the ids of the tickets it replayed."""
+
+
+def killable_eval(project: Path, kill_after: int, *args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run KILLED_EVAL in `project`: the finished process and the tickets it replayed
+    (none are known of a killed run: it had no chance to say)."""
+    replayed = project.parent / f"replayed-{kill_after}.txt"
+    done = subprocess.run([sys.executable, "-c", KILLED_EVAL, str(kill_after), str(replayed), "eval", *args],
+                          cwd=project, capture_output=True, text=True, timeout=300)
+    return done, replayed.read_text().split() if replayed.exists() else []
 
 
 def test_killed_run_resumes_to_the_same_report(tmp_path: Path) -> None:
+    """Killed at a known point (after the 15th finished ticket), never racing the run."""
     project = project_copy(tmp_path)
     _, uninterrupted = eval_json(project)
+    tickets = [r["ticket_id"] for r in uninterrupted["results"]]
     checkpoint = project / ".kbops" / "runs" / "checkpoint.jsonl"
-    process = subprocess.Popen([str(KBOPS), "eval", "--format", "json"], cwd=project,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if checkpoint.exists() and len(checkpoint.read_text().splitlines()) > 15:
-            break
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    finished_before_kill = len(checkpoint.read_text().splitlines()) - 1
-    assert 0 < finished_before_kill < len(uninterrupted["results"])
-    code, resumed = eval_json(project, "--resume")
-    assert code == 0
-    assert comparable(resumed) == comparable(uninterrupted)
+
+    killed, _ = killable_eval(project, 15, "--format", "json")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert killed.stdout == ""  # no report from a killed run
+    lines = checkpoint.read_text().splitlines()
+    assert len(lines) == 1 + 15  # the run's key, then one line per finished ticket
+    assert [json.loads(line)["ticket_id"] for line in lines[1:]] == tickets[:15]
+
+    resumed_run, replayed = killable_eval(project, 0, "--format", "json", "--resume")
+    assert resumed_run.returncode == 0, resumed_run.stderr
+    assert replayed == tickets[15:]  # the 15 finished tickets are not replayed again
+    resumed = json.loads(resumed_run.stdout)
+    assert resumed["results"] == uninterrupted["results"]
     assert resumed["summary"] == uninterrupted["summary"]
     assert not checkpoint.exists()
 
@@ -138,20 +173,20 @@ def test_a_baseline_scores_its_contexts_against_its_own_kb(tmp_path: Path) -> No
     """The baseline replay's ragas context metrics compare what it retrieved with the gold
     article *as it was at the ref*, not as it is in the working tree."""
     project = tmp_path / "project"
-    (project / "kb").mkdir(parents=True)
+    kb_project(
+        project,
+        article_text("export-csv", title="Export a project to CSV", body=(
+            "Download every task of a project as a spreadsheet.\n\n## Steps\n\n"
+            "Open the project, choose Export and then CSV; the file downloads at once.\n")),
+        article_text("sso", title="Single sign-on with Okta"),
+        config='[kb]\npath = "kb"\n[ragas]\nmetrics = ["context_recall"]\n',
+    )
     (project / "evals").mkdir()
-    (project / "kbops.toml").write_text('[kb]\npath = "kb"\n[ragas]\nmetrics = ["context_recall"]\n')
     guide = project / "kb" / "export-csv.md"
-    guide.write_text(article_text("export-csv", title="Export a project to CSV", body=(
-        "Download every task of a project as a spreadsheet.\n\n## Steps\n\n"
-        "Open the project, choose Export and then CSV; the file downloads at once.\n")))
-    (project / "kb" / "sso.md").write_text(article_text("sso", title="Single sign-on with Okta"))
     ticket = {"id": "T-1", "body": "How do I export my project to CSV?", "resolution": "Export > CSV",
               "resolved_by_article_ids": ["export-csv"]}
     (project / "evals" / "tickets.jsonl").write_text(json.dumps(ticket) + "\n")
-    repo = git.Repo.init(project)
-    repo.git.add(A=True)
-    repo.index.commit("KB")
+    commit_all(project)
     guide.write_text(article_text("export-csv", title="Export a project to CSV", body=(
         "Spreadsheets of a project's tasks are on their way.\n\n## Steps\n\n"
         "Ask the workspace owner, who can request an archive from the account team.\n")))
@@ -171,9 +206,7 @@ def test_eval_opens_the_index_once(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     from kbops.index import retriever
 
     project = project_copy(tmp_path)
-    repo = git.Repo.init(project)
-    repo.git.add(A=True)
-    repo.index.commit("KB")
+    commit_all(project)
     opened: list[tuple[str, str]] = []
     open_store, load_retriever = retriever.open_store, retriever.load_retriever
 

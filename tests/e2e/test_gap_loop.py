@@ -11,7 +11,8 @@ from pathlib import Path
 import git
 import pytest
 
-from conftest import REPO, project_copy, run_kbops
+from tests.conftest import REPO, run_kbops
+from tests.factories import project_copy
 
 pytestmark = pytest.mark.slow
 

@@ -5,21 +5,17 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import REPO, article_text, run_kbops, write
 from kbops.config import Settings
-from kbops.index.embed import CountingEmbedder
-from kbops.index.embedders import make_embedder
+from kbops.index.embed import CountingEmbedder, Embedder
 from kbops.index.indexer import IndexPaths
 from kbops.index.retriever import Scope
 from kbops.workspace import Workspace
-
-
-@pytest.fixture(scope="module")
-def model():  # type: ignore[no-untyped-def]
-    return make_embedder()
+from tests.conftest import REPO, run_kbops
+from tests.factories import article_text, write_article
 
 
 def settings_for(project: Path) -> Settings:
@@ -27,28 +23,28 @@ def settings_for(project: Path) -> Settings:
     return Settings(root=project, index={"path": ".kbops/index", "embedding_cache": ""})
 
 
-def workspace(settings: Settings, embedder, **options) -> Workspace:  # type: ignore[no-untyped-def]
+def workspace(settings: Settings, embedder: Embedder, **options: Any) -> Workspace:
     """A fresh workspace (the KB read again from disk) around the shared model."""
     return Workspace(settings, embedder=embedder, **options)
 
 
 def small_kb(kb: Path) -> None:
-    write(kb, "reset-password", title="Reset your password",
+    write_article(kb, "reset-password", title="Reset your password",
           body="Use the sign-in page link.\n\n## Steps\n\n1. Click **Forgot password**.\n2. Open the email.\n")
-    write(kb, "export-csv", title="Export a project to CSV",
+    write_article(kb, "export-csv", title="Export a project to CSV",
           body="Download tasks as a spreadsheet.\n\n## Steps\n\n1. Open the project.\n2. Choose Export > CSV.\n")
-    write(kb, "refund-playbook", title="Refund approval playbook Kestrel", audience="internal",
+    write_article(kb, "refund-playbook", title="Refund approval playbook Kestrel", audience="internal",
           body="Internal only. Refunds over $500 need a team lead (Project Kestrel).\n")
-    write(kb, "offline-beta", title="Offline mode harbor sync", status="draft",
+    write_article(kb, "offline-beta", title="Offline mode harbor sync", status="draft",
           body="The Harbor sync engine keeps boards offline.\n")
-    write(kb, "classic-boards", title="Legacy classic boards", status="archived",
+    write_article(kb, "classic-boards", title="Legacy classic boards", status="archived",
           body="Classic boards were retired in 2024.\n")
 
 
-def test_incremental_reindex_embeds_only_changed_chunks(kb_dir: Path, model) -> None:  # type: ignore[no-untyped-def]
+def test_incremental_reindex_embeds_only_changed_chunks(kb_dir: Path, embedder: Embedder) -> None:
     small_kb(kb_dir)
     settings = settings_for(kb_dir.parent)
-    counting = CountingEmbedder(model)
+    counting = CountingEmbedder(embedder)
     first = workspace(settings, counting).update_index()
     assert first.embedded == first.chunks == counting.texts
     counting.reset()
@@ -78,11 +74,11 @@ def test_incremental_reindex_embeds_only_changed_chunks(kb_dir: Path, model) -> 
     "Refund approval playbook Kestrel", "Offline mode harbor sync", "Legacy classic boards",
     "Refunds over $500 need a team lead", "Harbor sync engine",
 ])
-def test_customer_scope_never_returns_hidden_articles(kb_dir: Path, model, query: str) -> None:  # type: ignore[no-untyped-def]
+def test_customer_scope_never_returns_hidden_articles(kb_dir: Path, embedder: Embedder, query: str) -> None:
     small_kb(kb_dir)
     settings = settings_for(kb_dir.parent)
-    workspace(settings, model).update_index()
-    retriever = workspace(settings, model).index
+    workspace(settings, embedder).update_index()
+    retriever = workspace(settings, embedder).index
     customer = retriever.search(query, k=10, scope=Scope.CUSTOMER)
     assert {h.article_id for h in customer} <= {"reset-password", "export-csv"}
     for method_hits in retriever.rankings(query, Scope.CUSTOMER).values():
@@ -91,18 +87,18 @@ def test_customer_scope_never_returns_hidden_articles(kb_dir: Path, model, query
     assert internal[0].article_id in {"refund-playbook", "offline-beta", "classic-boards"}
 
 
-def test_missing_or_corrupt_index_is_rebuilt_with_a_message(kb_dir: Path, model) -> None:  # type: ignore[no-untyped-def]
+def test_missing_or_corrupt_index_is_rebuilt_with_a_message(kb_dir: Path, embedder: Embedder) -> None:
     small_kb(kb_dir)
     settings = settings_for(kb_dir.parent)
     messages: list[str] = []
-    retriever = workspace(settings, model, notify=messages.append).index
+    retriever = workspace(settings, embedder, notify=messages.append).index
     assert "no index has been built yet" in messages[0]
     assert retriever.search("forgot password", k=1)[0].article_id == "reset-password"
     paths = IndexPaths(settings.index_dir)
     paths.manifest.write_text("{not json")
     shutil.rmtree(paths.lexical)
     messages.clear()
-    retriever = workspace(settings, model, notify=messages.append).index
+    retriever = workspace(settings, embedder, notify=messages.append).index
     assert "corrupt" in messages[0]
     assert retriever.search("forgot password", k=1)[0].article_id == "reset-password"
 

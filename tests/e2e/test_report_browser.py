@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium_page, keep_screenshot
-from conftest import project_copy, run_kbops
+from tests.browser import chromium_page, keep_screenshot
+from tests.conftest import run_kbops
+from tests.factories import project_copy
 
 pytestmark = pytest.mark.browser
 

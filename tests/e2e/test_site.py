@@ -7,25 +7,22 @@ import html
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
-import git
 import pytest
 import yaml
 
-from conftest import REPO, project_copy, run_kbops
 from kbops.config import load_settings
 from kbops.kb.loader import load_kb
+from tests.conftest import REPO, run_kbops
+from tests.factories import SITE_COMMIT_DATE, site_project
 
 pytestmark = pytest.mark.slow
 
-COMMIT_DATE = datetime(2024, 5, 6, 10, 30, tzinfo=UTC)
-GIT_DATE = f"{int(COMMIT_DATE.timestamp())} +0000"
 UNIQUE_STRINGS = {
     "refund-approval-playbook": "Project Kestrel",
     "handling-chargebacks": "Hawthorn evidence pack",
@@ -39,21 +36,6 @@ UNIQUE_STRINGS = {
 }
 """Text that only the internal and draft demo articles contain."""
 STAGED_FIELDS = {"title", "description", "tags", "revision_date", "hide"}
-
-
-def site_project(tmp_path: Path) -> Path:
-    """The demo project (KB, config, mkdocs.yml, site overrides) committed to a fresh git
-    repository at a known date, so 'last updated' comes from git."""
-    project = project_copy(tmp_path)
-    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(REPO / "site" / "overrides", project / "site" / "overrides")
-    (project / ".gitignore").write_text(".kbops/\nreports/\nsite/build/\nsite/.staging/\n")
-    repo = git.Repo.init(project)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Test").set_value("user", "email", "test@example.com")
-    repo.git.add(A=True)
-    repo.index.commit("demo KB", author_date=GIT_DATE, commit_date=GIT_DATE)
-    return project
 
 
 def build_json(project: Path, *args: str) -> dict:
@@ -172,7 +154,7 @@ def test_navigation_tags_related_feedback_and_last_updated(demo_site: tuple[Path
     related = refund.split('id="related-articles"')[1]
     assert 'href="../upgrade-downgrade-plan/"' in related and 'href="../monthly-vs-yearly-billing/"' in related
     assert 'class="md-feedback"' in refund and "Was this article helpful?" in refund
-    assert COMMIT_DATE.date().isoformat() in refund.split('class="md-source-file"')[1]
+    assert SITE_COMMIT_DATE.date().isoformat() in refund.split('class="md-source-file"')[1]
     assert report["dated_by_git"] == len(report["published"]) and report["dated_by_file"] == []
     home = (site / "index.html").read_text()
     assert 'class="md-feedback"' not in home

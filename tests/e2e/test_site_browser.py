@@ -10,10 +10,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_site import site_project
 
-from browser import chromium_page, keep_screenshot, require_chromium
-from conftest import run_kbops
+from tests.browser import chromium_page, keep_screenshot, require_chromium
+from tests.conftest import run_kbops
+from tests.factories import site_project
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, project_copy, run_kbops
+from tests.conftest import REPO, run_kbops
+from tests.factories import project_copy
 
 FIXTURES = REPO / "tests" / "fixtures" / "import"
 CSV_MAP = (

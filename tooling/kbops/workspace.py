@@ -80,7 +80,7 @@ class Workspace:
         self.progress = progress
         """Called with (done, total) while the index embeds chunks."""
         self._local_index = local_index
-        self._given: dict[str, Any] = {"kb": kb, "revision": revision, "embedder": embedder, "answerer": answerer}
+        self._kb, self._revision, self._embedder, self._answerer = kb, revision, embedder, answerer
         self._retriever: Retriever | None = None
         self._index_report: IndexReport | None = None
         self._tickets: dict[tuple[Any, ...], TicketSet] = {}
@@ -116,26 +116,27 @@ class Workspace:
 
     @cached_property
     def kb(self) -> KnowledgeBase:
-        return self._given["kb"] or load_kb(self.settings)
+        return self._kb or load_kb(self.settings)
 
     @cached_property
     def revision(self) -> KBRevision:
         """The commit the KB is at (and whether it has uncommitted edits)."""
-        return self._given["revision"] or kb_revision(self.settings.kb_dir)
+        return self._revision or kb_revision(self.settings.kb_dir)
 
     @cached_property
     def embedder(self) -> Embedder:
         """The configured model behind the shared embedding cache; one per command, used
         for retrieval, grading, metrics and gaps alike."""
-        return self._given["embedder"] or embedder_for(self.settings)
+        return self._embedder or embedder_for(self.settings)
 
-    def update_index(self, rebuild: bool = False) -> IndexReport:
+    def update_index(self, rebuild: bool = False, *, announce: bool = True) -> IndexReport:
         """Bring the index up to date with the KB and open it; done once per workspace
-        (again only when `rebuild` is asked for)."""
+        (again only when `rebuild` is asked for). `announce` says so when a missing or
+        broken index has to be built from scratch (not wanted by `kbops index` itself)."""
         if self._index_report is None or rebuild:
             self._retriever, self._index_report = open_index(
                 self.settings, self.kb, self.embedder, self.revision, rebuild=rebuild,
-                server=not self._local_index, notify=self.notify, progress=self.progress,
+                server=not self._local_index, notify=self.notify if announce else None, progress=self.progress,
             )
         return self._index_report
 
@@ -154,7 +155,7 @@ class Workspace:
 
     @cached_property
     def answerer(self) -> Answerer:
-        return self._given["answerer"] or make_answerer(self.settings)
+        return self._answerer or make_answerer(self.settings)
 
     @cached_property
     def agent(self) -> Agent:

@@ -100,7 +100,7 @@ class ClaudeAnswerer:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        key = require_api_key(api_key, "the Claude backend", "pass api_key, or choose the offline backend")
+        key = require_api_key(api_key, "the Claude backend", "choose the offline backend")
         self.settings = settings
         self._system_prompt = load_prompt(settings.prompt_version)
         self._api = ClaudeClient(settings, key, sleep=sleep, rng=rng)

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from ..agent.decision import Action, TicketInput
-from ..agent.package import ask_agent
 from ..tickets.model import Tier
 from .app import app, out_console, workspace
 from .options import JsonOption, progress_bar
@@ -35,6 +34,8 @@ def ask(
 
     Example: `kbops ask "How do I export my project to CSV?"`
     """
+    from ..agent.package import ask_agent  # lazy: keeps `kbops --help` fast
+
     with progress_bar("building index") as bar:
         agent = workspace(ctx, backend, progress=bar).agent
     ticket = TicketInput(text=text, subject=subject, tier=str(customer_tier), ticket_id=ticket_id)

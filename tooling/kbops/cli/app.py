@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from .. import __version__
-from ..workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
 
 err_console = Console(stderr=True)
 out_console = Console()
@@ -72,6 +74,8 @@ def state(ctx: typer.Context) -> State:
 
 def workspace(ctx: typer.Context, backend: str | None = None, **options: Any) -> Workspace:
     """The project as the root options name it; messages (index rebuilt, ...) go to stderr."""
+    from ..workspace import Workspace  # lazy: loading the library would slow down `kbops --help`
+
     root = state(ctx)
     options.setdefault("notify", lambda message: err_console.print(message, highlight=False))
     return Workspace.open(root.config, root.kb, backend, **options)

@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import EXIT_GATE_FAILED
 from ..evals.gate import GateRules
-from ..evals.runs import EvalRun
 from ..files import write_atomic
-from ..report import ReportFormat, render_report
-from ..workspace import Workspace
+from ..report import ReportFormat
 from .app import app, err_console, workspace
 from .options import (
     JsonOption,
@@ -25,6 +23,10 @@ from .options import (
     column_map,
     progress_bar,
 )
+
+if TYPE_CHECKING:
+    from ..evals.runs import EvalRun
+    from ..workspace import Workspace
 
 
 @app.command("eval")
@@ -84,6 +86,8 @@ def eval_command(
 
 def emit_report(ws: Workspace, run: EvalRun, format: ReportFormat, output: Path | None) -> None:
     """Render a run; to a file (atomically) with a one-line summary on stderr, or to stdout."""
+    from ..report.render import render_report  # lazy: keeps `kbops --help` fast
+
     report = render_report(run, format, ws.runs)
     if output is None:
         typer.echo(report)

@@ -4,19 +4,18 @@ as regression cases."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..drafts.output import draft_gaps
-from ..gaps.closed import protect
-from ..gaps.model import GapKind, GapReport
-from ..report.gaps import render_gaps_markdown
-from ..workspace import GapAnalysis, Workspace
 from .app import app, err_console, out_console, workspace
 from .options import JsonOption, RunOption, progress_bar
+
+if TYPE_CHECKING:
+    from ..gaps.model import GapReport
+    from ..workspace import GapAnalysis, Workspace
 
 gaps_app = typer.Typer(no_args_is_help=False, rich_markup_mode="markdown")
 app.add_typer(gaps_app, name="gaps")
@@ -76,6 +75,8 @@ def gaps_command(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from ..report.gaps import render_gaps_markdown  # lazy: keeps `kbops --help` fast
+
     ws = workspace(ctx)
     report = analyse(ws, run_id).report.at_least(min_size or ws.settings.gaps.min_size)
     chosen = GapsFormat.json if as_json else format
@@ -88,6 +89,8 @@ def gaps_command(
 
 
 def _print_table(report: GapReport) -> None:
+    from ..gaps.model import GapKind  # lazy: keeps `kbops --help` fast
+
     table = Table(title=f"Knowledge gaps in run {report.run_id}: {len(report.gaps)} topics from "
                         f"{report.considered} of {report.run_tickets} tickets", title_justify="left")
     for name, justify in (("#", "right"), ("gap", "left"), ("topic", "left"), ("tickets", "right"),
@@ -134,6 +137,8 @@ def draft_command(
     on a new branch from HEAD and the PR description (gap, tickets, expected deflection
     gain) is printed. Check with `kbops eval --baseline <your branch>` after publishing.
     """
+    from ..drafts.output import draft_gaps  # lazy: keeps `kbops --help` fast
+
     ws = workspace(ctx)
     analysis = analyse(ws, run_id)
     gaps = analysis.report.select(gap_id, top)
@@ -174,6 +179,8 @@ def protect_command(
     file. Every later `kbops eval` report lists them as "protected by article X" and
     flags any that stop being deflected.
     """
+    from ..gaps.closed import protect  # lazy: keeps `kbops --help` fast
+
     ws = workspace(ctx)
     run = ws.runs.find(run_id)
     path, ticket_set = ws.tickets_of(run)

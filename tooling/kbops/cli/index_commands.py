@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..index.retriever import Method, Scope, search_json, snippet
+from ..index.query import Method, Scope
 from .app import app, err_console, out_console, workspace
 from .options import JsonOption, progress_bar
 
@@ -29,7 +29,7 @@ def index(
         ws = workspace(ctx, progress=bar)
         if ws.kb.problems:
             err_console.print(f"skipping {len(ws.kb.problems)} unreadable files (run `kbops lint`)")
-        report = ws.update_index(rebuild=rebuild)
+        report = ws.update_index(rebuild=rebuild, announce=False)
     if as_json:
         typer.echo(report.to_json())
         return
@@ -57,6 +57,8 @@ def search(
 
     Brings the index up to date first (building it if there is none).
     """
+    from ..index.retriever import search_json, snippet  # lazy: keeps `kbops --help` fast
+
     with progress_bar("building index") as bar:
         retriever = workspace(ctx, progress=bar).index
     hits = retriever.search(query, k=k, scope=scope, method=method)

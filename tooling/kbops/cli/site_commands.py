@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..site.build import build_site
-from ..site.model import BuildReport, SiteProject
-from ..site.serve import make_server
 from .app import app, err_console, out_console, workspace
 from .options import JsonOption
+
+if TYPE_CHECKING:
+    from ..site.model import BuildReport
 
 site_app = typer.Typer(
     help=(
@@ -70,6 +70,8 @@ def build(
     articles become plain text (with a warning). Publish by copying the site folder to any
     static host, or `mkdocs gh-deploy --config-file site/.staging/mkdocs.yml`.
     """
+    from ..site.build import build_site  # lazy: keeps `kbops --help` fast
+
     ws = workspace(ctx)
     with err_console.status("building the help site"):
         report = build_site(ws.kb, ws.settings, strict=strict, site_dir=output.resolve() if output else None)
@@ -97,6 +99,10 @@ def serve(
 
     The server only reads the built folder; its 404 page is the site's own.
     """
+    from ..site.build import build_site  # lazy: keeps `kbops --help` fast
+    from ..site.model import SiteProject
+    from ..site.serve import make_server
+
     ws = workspace(ctx)
     project = SiteProject.load(ws.settings)
     if rebuild:

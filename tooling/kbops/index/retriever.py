@@ -10,7 +10,6 @@ import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from ..config import RetrievalSettings, Settings
@@ -29,20 +28,10 @@ from .indexer import (
     read_manifest,
 )
 from .lexical import LexicalIndex, read_lexical_meta
+from .query import Method, Scope
 from .store import VectorStore
 
 SEARCH_JSON_VERSION = 1
-
-
-class Scope(StrEnum):
-    CUSTOMER = "customer"
-    INTERNAL = "internal"
-
-
-class Method(StrEnum):
-    HYBRID = "hybrid"
-    LEXICAL = "lexical"
-    DENSE = "dense"
 
 
 @dataclass

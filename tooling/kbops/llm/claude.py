@@ -68,10 +68,12 @@ def api_key(explicit: str | None = None) -> str:
     return (explicit or os.environ.get(API_KEY_ENV, "")).strip()
 
 
-def require_api_key(explicit: str | None, needed_by: str, fix: str) -> str:
+def require_api_key(explicit: str | None, needed_by: str, alternative: str) -> str:
+    """The key, or MissingAPIKey naming the variable to set and the `alternative`."""
     key = api_key(explicit)
     if not key:
-        raise MissingAPIKey(f"{needed_by} needs an Anthropic API key: set {API_KEY_ENV}, or {fix}")
+        raise MissingAPIKey(f"{needed_by} needs an Anthropic API key: set {API_KEY_ENV} (or pass api_key), "
+                            f"or {alternative}")
     return key
 
 
