@@ -43,6 +43,11 @@ REDACT_INPUTS = {
     "zeros (`0` x 50,000)": "0" * 50_000,
     "at signs (`a@` x 20,000)": "a@" * 20_000,
     "address prefixes (`12 rue de la ` x 5,000)": "12 rue de la " * 5_000,
+    "obfuscated-email words (`a dot ` x 10,000)": "a dot " * 10_000,
+    "at words (`jane at ` x 8,000)": "jane at " * 8_000,
+    "IBAN prefixes (`DE89 ` x 10,000)": "DE89 " * 10_000,
+    "phone cues (`phone ` x 8,000)": "phone " * 8_000,
+    "no-break-spaced digits (`1\\u00a0` x 20,000)": "1\u00a0" * 20_000,
 }
 REDACT_BOUND = 2.0
 

@@ -16,6 +16,7 @@ PLACEHOLDER = {
     "card": "[CARD]",
     "iban": "[IBAN]",
     "address": "[ADDRESS]",
+    "ssn": "[SSN]",
 }
 POSITIVES = [
     # (text, the personal value in it, kind)
@@ -56,6 +57,41 @@ POSITIVES = [
     ("Lieferung an Hauptstr. 5 bitte", "Hauptstr. 5", "address"),
     ("10 Downing St, London SW1A 2AA", "10 Downing St, London SW1A 2AA", "address"),
     ("Calle Mayor 5, 28013 Madrid", "Calle Mayor 5, 28013 Madrid", "address"),
+    # the shapes of issue 12: obfuscated emails
+    ("write to jane.doe(at)example.com", "jane.doe(at)example.com", "email"),
+    ("it is jane dot doe at example dot com.", "jane dot doe at example dot com", "email"),
+    ("mail: jane [at] example [dot] co [dot] uk", "jane [at] example [dot] co [dot] uk", "email"),
+    ("reach jane{at}example{dot}com", "jane{at}example{dot}com", "email"),
+    ("JANE.DOE AT EXAMPLE DOT COM please", "JANE.DOE AT EXAMPLE DOT COM", "email"),
+    ("send it to jane.doe at example.com", "jane.doe at example.com", "email"),
+    ("full\uff1a jane\uff20example\uff0ecom", "jane\uff20example\uff0ecom", "email"),
+    ("hidden jane.doe@\u200bexample.com", "jane.doe@\u200bexample.com", "email"),
+    # international and unformatted phones
+    ("call 1-415-555-0132 today", "1-415-555-0132", "phone"),
+    ("call me at 4155550132", "4155550132", "phone"),
+    ("my number is 415 555 0132", "415 555 0132", "phone"),
+    ("UK office 0044 20 7946 0958", "0044 20 7946 0958", "phone"),
+    ("(415-555-0132)", "415-555-0132", "phone"),
+    ("Handy: 0170 1234567", "0170 1234567", "phone"),
+    ("Tel. 4155550132", "4155550132", "phone"),
+    # Unicode spaces as separators
+    ("call +44\u00a020\u00a07946\u00a00958", "+44\u00a020\u00a07946\u00a00958", "phone"),
+    ("call +1\u202f415\u202f555\u202f0132", "+1\u202f415\u202f555\u202f0132", "phone"),
+    ("card 4111\u00a01111\u00a01111\u00a01111", "4111\u00a01111\u00a01111\u00a01111", "card"),
+    ("card 4111\u20091111\u20091111\u20091111", "4111\u20091111\u20091111\u20091111", "card"),
+    # card separators
+    ("card 4111.1111.1111.1111", "4111.1111.1111.1111", "card"),
+    ("card 4111\u200b1111\u200b1111\u200b1111", "4111\u200b1111\u200b1111\u200b1111", "card"),
+    # IBANs: lower case, dashes, odd grouping
+    ("iban de89 3704 0044 0532 0130 00 thanks", "de89 3704 0044 0532 0130 00", "iban"),
+    ("IBAN DE89-3704-0044-0532-0130-00", "DE89-3704-0044-0532-0130-00", "iban"),
+    ("IBAN DE 89 370 400 440 532 013 000", "DE 89 370 400 440 532 013 000", "iban"),
+    ("IBAN DE89 3704 0044 0532 0130 00 12 items", "DE89 3704 0044 0532 0130 00", "iban"),
+    ("to gb82west12345698765432.", "gb82west12345698765432", "iban"),
+    # US SSNs
+    ("my SSN is 123-45-6789", "123-45-6789", "ssn"),
+    ("SSN 123 45 6789", "123 45 6789", "ssn"),
+    ("social security number: 123456789", "123456789", "ssn"),
 ]
 
 
@@ -92,6 +128,14 @@ def test_personal_data_is_masked(text: str, value: str, kind: str) -> None:
         "our emails are @contoso.example and the site is acme-dev.atlassian.net",
         "PR 'fix header web-231' didn't link to WEB-231",
         "GET /v2/tasks?project_id=42&page=2",
+        # near misses of the new shapes
+        "I work at acme.com and look at the dot com bubble",
+        "SSO at contoso.com fails",
+        "order 900-12-3456 and ref 000-12-3456, 666-12-3456, 123-00-4567",
+        "order 4155550132 shipped",
+        "prix 1\u202f299,00\u00a0€ par an",
+        "at 14:30 on 03.10.2026, 2026-10-03T14:22:00Z",
+        "call me at 14:30 tomorrow",
     ],
 )
 def test_support_prose_is_left_alone(text: str) -> None:
@@ -158,8 +202,26 @@ ADVERSARIAL = {
     "zeros": "0" * 50_000,
     "at-signs": "a@" * 20_000,
     "address-prefixes": "12 rue de la " * 5_000,
+    "dot-words": "a dot " * 10_000,
+    "at-words": "jane at " * 8_000,
+    "bracketed-at": "a(at)" * 10_000,
+    "iban-prefixes": "DE89 " * 10_000,
+    "phone-cues": "phone " * 8_000,
+    "no-break-digits": "1\u00a0" * 20_000,
 }
 """Long input a pattern could backtrack on. How fast redaction is on it: benchmarks/policy_speed.py."""
+
+
+def test_only_the_values_change_the_rest_comes_back_as_written() -> None:
+    """Unicode spaces and invisible characters outside a value are kept (the policy reads them)."""
+    text = "re\u200bfund\u00a0please: jane@example.com, prix 1\u202f299 €"
+    assert redact(text).text == "re\u200bfund\u00a0please: [EMAIL], prix 1\u202f299 €"
+
+
+def test_ssns_outside_the_issued_ranges_are_order_ids() -> None:
+    assert redact("ref 123-45-6789").counts == {"ssn": 1}
+    for unissued in ("000-45-6789", "666-45-6789", "900-45-6789", "123-00-6789", "123-45-0000"):
+        assert redact(f"ref {unissued}").counts == {}, unissued
 
 
 @pytest.mark.parametrize("text", list(ADVERSARIAL.values()), ids=list(ADVERSARIAL))

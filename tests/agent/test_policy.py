@@ -4,7 +4,6 @@ no draft can switch one off, and obfuscated or injected tickets still reach a pe
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import pytest
@@ -13,11 +12,13 @@ from kbops.agent.decision import Action, Draft, Evidence
 from kbops.agent.policy import (
     SEMANTIC_EXAMPLES,
     PolicyOutcome,
+    Similarity,
     TicketSignals,
     assess_ticket,
     decide,
     unsafe_promises,
 )
+from kbops.agent.policy.examples import ROUTINE_EXAMPLES
 from kbops.config import PolicySettings
 from kbops.redact import redact
 from kbops.tickets.jsonl import read_jsonl
@@ -121,10 +122,12 @@ def test_obfuscated_keywords_still_gate(text: str) -> None:
     assert "refund" in assess_ticket(text, "pro", SETTINGS).risk_topics
 
 
-def test_configured_keywords_replace_the_defaults() -> None:
-    settings = PolicySettings(risk_keywords={"pricing": ("price (?:increase|hike)",)})
+def test_configured_keywords_add_to_the_defaults_per_topic() -> None:
+    settings = PolicySettings(risk_keywords={"pricing": ("price (?:increase|hike)",), "refund": ("money back",)})
     assert outcome("Why the price hike?", settings=settings).reasons == ("risk_topic:pricing",)
-    assert outcome("I want a refund", settings=settings).action is Action.ANSWER
+    assert outcome("I want my money back", settings=settings).reasons == ("risk_topic:refund",)
+    assert outcome("I want a refund", settings=settings).action is Action.ANSWER  # refund's patterns replaced
+    assert outcome("Delete my account.", settings=settings).reasons == ("risk_topic:account-deletion",)
 
 
 def test_sensitive_article_fails_and_passes() -> None:
@@ -315,37 +318,48 @@ def test_a_confident_draft_cannot_remove_a_gate() -> None:
 # --------------------------------------------------------------------------- semantic
 
 
-def word_overlap(text: str, examples: Sequence[str]) -> float:
-    """A deterministic stand-in for embedding cosine: Jaccard overlap of word sets."""
+def topic_only(topic: str, cue: str, score: float = 0.95, routine: float = 0.5) -> Similarity:
+    """A deterministic stand-in for the model: a sentence holding `cue` is `score` close to
+    `topic`'s examples and `routine` close to the routine questions; all else is far."""
 
-    def words(value: str) -> set[str]:
-        return set(re.findall(r"[a-z']+", value.lower()))
+    def similarity(text: str, examples: Sequence[str]) -> float:
+        if cue not in text:
+            return 0.1
+        if tuple(examples) == ROUTINE_EXAMPLES:
+            return routine
+        return score if set(examples) <= set(SEMANTIC_EXAMPLES[topic]) else 0.1
 
-    return max(len(words(text) & words(e)) / len(words(text) | words(e)) for e in examples)
+    return similarity
 
 
-def test_semantic_match_gates_a_paraphrase_no_keyword_catches() -> None:
-    text = "Can you reverse the payment you took from my card"
+def test_semantic_match_gates_a_paraphrase_buried_after_a_routine_question() -> None:
+    text = "How do I export my board to CSV? Also, kindly arrange for the difference to reach us again."
     assert assess_ticket(text, "pro", SETTINGS).risk_topics == {}
-    signals = assess_ticket(text, "pro", SETTINGS, similarity=word_overlap)
-    assert signals.risk_topics == {
-        "refund": "semantic: Can you reverse the payment you took from my card"
-    }
+    signals = assess_ticket(text, "pro", SETTINGS, similarity=topic_only("refund", "difference"))
+    assert list(signals.risk_topics) == ["refund"]
+    why = signals.risk_topics["refund"]
+    assert why.startswith("semantic: 'kindly arrange for the difference") and "export" not in why
 
 
-def test_semantic_threshold_and_switch_off() -> None:
+@pytest.mark.parametrize(("score", "routine", "gates"), [(0.95, 0.5, True), (0.85, 0.5, False), (0.95, 0.92, False)])
+def test_semantic_threshold_and_margin(score: float, routine: float, gates: bool) -> None:
+    """Close to the topic is not enough: the sentence must also be clearly further from
+    every routine question (`semantic_margin`)."""
+    text = "Kindly arrange for the difference to reach us again."
+    signals = assess_ticket(text, "pro", SETTINGS, similarity=topic_only("refund", "difference", score, routine))
+    assert ("refund" in signals.risk_topics) is gates
+
+
+def test_semantic_gate_switched_off() -> None:
     calls: list[str] = []
 
     def recording(text: str, examples: Sequence[str]) -> float:
         calls.append(text)
-        return 0.61
+        return 1.0
 
-    assert assess_ticket(CALM, "pro", SETTINGS, similarity=recording).risk_topics == {}
-    assert len(calls) == len(SEMANTIC_EXAMPLES)
-    off = PolicySettings(semantic_risk_threshold=1.0)
-    calls.clear()
-    assert assess_ticket(CALM, "pro", off, similarity=lambda t, e: 1.0).risk_topics == {}
-    assert assess_ticket(CALM, "pro", off, similarity=recording).risk_topics == {} and calls == []
+    for off in (PolicySettings(semantic_risk_threshold=1.0), PolicySettings(semantic_model="off")):
+        assert assess_ticket("Kindly arrange for the difference to reach us again.", "pro", off, similarity=recording).risk_topics == {}
+    assert calls == []
 
 
 def test_keyword_topics_are_not_asked_again_semantically() -> None:
@@ -355,7 +369,7 @@ def test_keyword_topics_are_not_asked_again_semantically() -> None:
         asked.append(tuple(examples))
         return 0.0
 
-    assess_ticket("I want a refund", "pro", SETTINGS, similarity=recording)
+    assess_ticket("I want a refund please", "pro", SETTINGS, similarity=recording)
     assert SEMANTIC_EXAMPLES["refund"] not in asked
     assert SEMANTIC_EXAMPLES["legal"] in asked
 

@@ -1,11 +1,13 @@
 """The built help site in real headless Chromium, served on 127.0.0.1 like a static host:
 home page, offline search (public article found, internal one not), a tag page, the
-feedback widget and the 404 page, with no request leaving the machine."""
+feedback widget and the 404 page, with no request leaving the machine; and the site built
+from the KB seeded with every leak case: no script runs, nothing hidden is in the page."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,19 +16,16 @@ import pytest
 from tests.browser import chromium_page, keep_screenshot, require_chromium
 from tests.conftest import run_kbops
 from tests.factories import site_project
+from tests.site.leaks import VISIBLE, seed_leak_cases
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def served_site(tmp_path: Path) -> Iterator[str]:
-    require_chromium()
+@contextmanager
+def serving(site_dir: Path) -> Iterator[str]:
     from kbops.site.serve import make_server
 
-    project = site_project(tmp_path)
-    done = run_kbops("site", "build", cwd=project)
-    assert done.returncode == 0, done.stderr
-    server = make_server(project / "site" / "build", "127.0.0.1", 0)
+    server = make_server(site_dir, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -35,6 +34,16 @@ def served_site(tmp_path: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def served_site(tmp_path: Path) -> Iterator[str]:
+    require_chromium()
+    project = site_project(tmp_path)
+    done = run_kbops("site", "build", cwd=project)
+    assert done.returncode == 0, done.stderr
+    with serving(project / "site" / "build") as base:
+        yield base
 
 
 def heading(page) -> str:  # noqa: ANN001 (Playwright page)
@@ -120,3 +129,37 @@ def test_help_site_in_chromium(served_site: str, tmp_path: Path) -> None:
     assert hosts == {"127.0.0.1"}, f"requests left the machine: {sorted(h for h in hosts if h)}"
     kept = keep_screenshot(shot, "site-screenshot.png")
     print(f"screenshot: {kept}")
+
+
+def test_leak_cases_in_chromium(tmp_path: Path) -> None:
+    """Pages with every hostile case: no dialog, no script error from content, no request
+    off the machine, no marker in the live DOM or in search results."""
+    require_chromium()
+    project = site_project(tmp_path)
+    cases = seed_leak_cases(project, tmp_path / "outside")
+    done = run_kbops("site", "build", "--no-strict", cwd=project)
+    assert done.returncode == 0, done.stderr
+    with serving(project / "site" / "build") as base, chromium_page(tmp_path / "profile") as page:
+        dialogs: list[str] = []
+        requests: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("request", lambda request: requests.append(request.url))
+        page.add_init_script("window.addEventListener('error', e => (window.__errors = window.__errors || []).push(String(e.message)))")
+        for path in ("leaky-guide/", "title-injection/"):
+            page.goto(base + path)
+            page.wait_for_load_state("load")
+            dom = page.evaluate("document.documentElement.outerHTML")
+            leaked = [name for name, marker in cases.markers.items() if marker in dom]
+            assert leaked == [], (path, leaked)
+            assert page.evaluate("window.__errors || []") == [], path
+        text = page.evaluate("document.querySelector('article').innerText")
+        assert "Invoices <img src=x onerror=alert(1)> & \"quotes\"" in text  # the title, shown as text
+        page.goto(base + "leaky-guide/")
+        shown = page.evaluate("document.querySelector('article').innerText")
+        assert VISIBLE[0] in shown and VISIBLE[2] in shown  # a closed <details> and alt text are not innerText
+        page.locator("details summary").first.click()
+        assert VISIBLE[1] in page.evaluate("document.querySelector('article').innerText")
+        search(page, "LEAKMARK")  # every marker starts with it: lunr splits on "-"
+        assert page.locator(".md-search-result__meta").inner_text().strip() == "No matching documents"
+    assert dialogs == []
+    assert {urlsplit(url).hostname for url in requests if url.startswith("http")} == {"127.0.0.1"}, requests

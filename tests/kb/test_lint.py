@@ -48,8 +48,9 @@ def test_broken_link_and_anchor(kb_dir: Path) -> None:
 
 
 def test_link_to_existing_non_article_file_is_fine(kb_dir: Path) -> None:
-    (kb_dir / "img.png").write_bytes(b"png")
-    write_article(kb_dir, "a", body="Intro [file](img.png).\n")
+    (kb_dir / "attachments" / "a").mkdir(parents=True)
+    (kb_dir / "attachments" / "a" / "img.png").write_bytes(b"png")
+    write_article(kb_dir, "a", body="Intro [file](attachments/a/img.png).\n")
     assert lint(kb_dir) == []
 
 

@@ -48,3 +48,24 @@ def test_images_are_kept_and_reported_as_local_targets() -> None:
     links = list(parse_links(body))
     assert sorted(link.target for link in links) == ["d.md", "files/b.pdf", "img/a.png"]
     assert {link.target: link.kind for link in links}["img/a.png"] is LinkKind.IMAGE
+
+
+def test_an_unclosed_comment_hides_everything_after_it() -> None:
+    body = "Shown.\n\n<!-- note for agents\n\n## Refund limits\n\nLimit is 500.\n"
+    cleaned = clean_body(body, hidden)
+    assert cleaned.text.strip() == "Shown." and cleaned.text.count("\n") == body.count("\n")
+    assert cleaned.comments_removed == 1 and cleaned.unclosed_comment
+
+
+def test_a_comment_runs_across_a_code_fence_to_its_end() -> None:
+    body = "a <!-- x\n```\ncode\n```\ny --> b\n\n`<!-- in code` stays"
+    cleaned = clean_body(body, hidden)
+    assert cleaned.text == "a \n\n\n\n b\n\n`<!-- in code` stays"
+    assert not cleaned.unclosed_comment
+
+
+def test_refused_images_become_their_alt_text() -> None:
+    body = '![chart](internal/chart.png "t") ![ok](img/a.png)\n![ref image][c]\n\n[c]: internal/c.png'
+    cleaned = clean_body(body, hidden)
+    assert cleaned.text == "chart ![ok](img/a.png)\nref image\n\n"
+    assert [(u.line, u.target) for u in cleaned.unlinked] == [(1, "internal/chart.png"), (4, "internal/c.png")]

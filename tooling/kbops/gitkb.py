@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from .errors import EXIT_BAD_INPUT, KbopsError
 
@@ -146,24 +147,53 @@ def current_branch(folder: Path, default: str = "main") -> str:
         return default
 
 
+def check_branch_name(repo_dir: Path, branch: str) -> None:
+    """Refuse a name `git branch NAME` would refuse or read as something else: git's own rules
+    (`git check-ref-format --branch`), names git expands (`@{-1}` is the previous branch),
+    full ref names (`refs/heads/main` would be a branch called `refs/heads/main`), `@`, and
+    branches that exist already. Called before anything is drafted, so a typo costs nothing."""
+    repo = _repo_for_branch(repo_dir)
+    _check_branch(repo, branch)
+
+
+def _repo_for_branch(repo_dir: Path) -> Any:
+    import git  # lazy: see the module docstring
+
+    try:
+        return git.Repo(repo_dir, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise GitError(f"{repo_dir} is not inside a git repository: --branch needs one") from exc
+
+
+def _check_branch(repo: Any, branch: str) -> None:
+    import git  # lazy: see the module docstring
+
+    shown = f"'{branch}'" if branch.isprintable() else repr(branch)
+    if branch.startswith(("refs/", "-")) or branch == "@":
+        raise GitError(f"{shown} is not a branch name: give a new short name (e.g. kb/gap-1), not a ref, `@` or an option")
+    try:
+        expanded = repo.git.check_ref_format("--branch", branch)
+        repo.git.check_ref_format(f"refs/heads/{branch}")
+    except git.GitCommandError as exc:
+        raise GitError(f"{shown} is not a valid branch name (git check-ref-format refuses it: no spaces, `..`, "
+                       "`~^:?*[\\`, `@{`, or a trailing `.lock` or `/`)") from exc
+    except git.CommandError as exc:
+        raise GitError(f"git is needed for --branch and could not be run ({exc})") from exc
+    if expanded != branch:
+        raise GitError(f"{shown} is git shorthand for '{expanded}', not a new branch name: write the name out")
+    if branch in [head.name for head in repo.heads]:
+        raise GitError(f"branch {shown} already exists: choose another name or delete it")
+
+
 def commit_files_on_branch(repo_dir: Path, branch: str, files: Mapping[str, str], message: str) -> str:
     """Commit `files` (path relative to `repo_dir` -> text) on a new branch from HEAD;
     returns the commit sha. Uses a private index file and writes objects only: HEAD, the
     index and the working tree stay as they are, uncommitted work included."""
-    import git  # lazy: see the module docstring
-    from git.objects.commit import Commit
+    from git.objects.commit import Commit  # lazy: see the module docstring
     from gitdb import IStream
 
-    try:
-        repo = git.Repo(repo_dir, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise GitError(f"{repo_dir} is not inside a git repository: --branch needs one") from exc
-    try:
-        repo.git.check_ref_format("--branch", branch)
-    except git.GitCommandError as exc:
-        raise GitError(f"'{branch}' is not a valid branch name") from exc
-    if branch in [head.name for head in repo.heads]:
-        raise GitError(f"branch '{branch}' already exists: choose another name or delete it")
+    repo = _repo_for_branch(repo_dir)
+    _check_branch(repo, branch)
     try:
         base = repo.head.commit
     except ValueError as exc:
@@ -181,3 +211,32 @@ def commit_files_on_branch(repo_dir: Path, branch: str, files: Mapping[str, str]
     commit = Commit.create_from_tree(repo, repo.tree(tree_sha), message, parent_commits=[base], head=False)
     repo.create_head(branch, commit)
     return commit.hexsha
+
+
+STATE_GITIGNORE = "# kbops state (index, caches, eval runs): rebuilt by kbops, never committed\n*\n"
+
+
+def keep_state_out_of_git(root: Path, state_paths: Iterable[Path | None]) -> None:
+    """Put a `.gitignore` holding `*` in each kbops state folder under the project `root` (as
+    pytest and mypy do with their caches), so what kbops writes never shows in `git status`:
+    drafting on a branch, or any command, leaves the working tree as `git` sees it untouched.
+    For a state path inside a dot folder of the project (`.kbops/index`) that is the dot
+    folder; otherwise the state folder itself. Only folders that exist are marked."""
+    top = root.resolve()
+    for path in state_paths:
+        if path is None:
+            continue
+        path = path.resolve()
+        try:
+            parts = path.relative_to(top).parts
+        except ValueError:
+            continue  # outside the project: not in its working tree
+        if not parts:
+            continue
+        folder = top / parts[0] if parts[0].startswith(".") else (path if path.is_dir() else path.parent)
+        marker = folder / ".gitignore"
+        if folder != top and folder.is_dir() and not marker.exists():
+            try:
+                marker.write_text(STATE_GITIGNORE)
+            except OSError:
+                continue  # a read-only folder: only `git status` suffers

@@ -20,8 +20,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .agent.agent import Agent, embedding_similarity, make_answerer
+from .agent.agent import Agent, make_answerer
 from .agent.decision import Answerer
+from .agent.policy.semantic import policy_similarity
 from .config import Settings, load_settings
 from .drafts.planner import Drafter, make_writer
 from .evals.evaluate import WORKING_TREE, EvalOutcome, ReplaySetup, evaluate_repeatedly
@@ -31,7 +32,7 @@ from .evals.metrics import RagasMetrics, make_metrics_hook, metrics_wanted
 from .evals.runs import EvalRun
 from .gaps.analysis import analyse_run, save_report
 from .gaps.model import GapReport
-from .gitkb import KBRevision, kb_revision
+from .gitkb import KBRevision, kb_revision, keep_state_out_of_git
 from .index.embed import Embedder
 from .index.embedders import embedder_for
 from .index.indexer import IndexReport
@@ -39,6 +40,8 @@ from .index.matrix import ArticleMatrix
 from .index.retriever import Retriever, open_index
 from .kb.loader import load_kb, load_kb_at
 from .kb.model import KnowledgeBase
+from .kb.visibility import LiveVisibility
+from .site.model import help_site_hosts
 from .tickets.files import read_ticket_file
 from .tickets.model import Ticket, TicketError, TicketSet
 
@@ -85,6 +88,7 @@ class Workspace:
         self._index_report: IndexReport | None = None
         self._tickets: dict[tuple[Any, ...], TicketSet] = {}
         self._baselines: dict[str, Workspace] = {}
+        self._stale_reported: set[str] = set()
 
     @classmethod
     def open(cls, config: Path | None = None, kb_dir: Path | None = None, backend: str | None = None,
@@ -127,7 +131,7 @@ class Workspace:
     def embedder(self) -> Embedder:
         """The configured model behind the shared embedding cache; one per command, used
         for retrieval, grading, metrics and gaps alike."""
-        return self._embedder or embedder_for(self.settings)
+        return self._embedder or embedder_for(self.settings, self.notify)
 
     def update_index(self, rebuild: bool = False, *, announce: bool = True) -> IndexReport:
         """Bring the index up to date with the KB and open it; done once per workspace
@@ -138,7 +142,14 @@ class Workspace:
                 self.settings, self.kb, self.embedder, self.revision, rebuild=rebuild,
                 server=not self._local_index, notify=self.notify if announce else None, progress=self.progress,
             )
+            keep_state_out_of_git(self.settings.root, self._state_paths())
         return self._index_report
+
+    def _state_paths(self) -> tuple[Path | None, ...]:
+        """Where this workspace writes state (index, embedding cache, runs, baselines)."""
+        settings = self.settings
+        return (settings.index_dir, settings.embedding_cache_path, settings.runs_dir,
+                settings.root / settings.eval.baselines_dir)
 
     @property
     def index(self) -> Retriever:
@@ -159,7 +170,21 @@ class Workspace:
 
     @cached_property
     def agent(self) -> Agent:
-        return Agent(self.settings, self.index, self.answerer, self.kb.by_id(), embedding_similarity(self.embedder))
+        """The answering agent over this KB: cites only what is public now (the working tree's
+        files are looked at again before citing), says when the index was stale, and lets
+        replies link the help site."""
+        visible = LiveVisibility(self.kb, self.settings) if self.label == WORKING_TREE and self._kb is None else None
+        return Agent(self.settings, self.index, self.answerer, self.kb.by_id(), policy_similarity(self.settings.policy),
+                     visible=visible, on_stale=self._stale_article, help_site_hosts=help_site_hosts(self.settings))
+
+    def _stale_article(self, article_id: str) -> None:
+        """An article the index offered is no longer public: say so once, never cite it."""
+        if article_id in self._stale_reported:
+            return
+        self._stale_reported.add(article_id)
+        if self.notify:
+            self.notify(f"the index is stale: article '{article_id}' is no longer public and published, so it "
+                        "was not cited; run `kbops index` (every command brings the index up to date when it starts)")
 
     # ------------------------------------------------------------ tickets and runs
 
@@ -195,7 +220,7 @@ class Workspace:
 
     @cached_property
     def runs(self) -> RunStore:
-        return RunStore(self.settings.runs_dir)
+        return RunStore(self.settings.runs_dir, self.notify, self.settings.root)
 
     # ------------------------------------------------------------ replaying
 
@@ -227,7 +252,7 @@ class Workspace:
             agent=self.agent, embedder=self.embedder, revision=self.revision, label=self.label,
             threshold=self.settings.eval.correctness_threshold, workers=workers, metrics=self.metrics,
             checkpoint=None if baseline else self.runs.checkpoint,
-            run_cache=self.settings.index_dir.parent if baseline else None,
+            run_cache=self.settings.index_dir.parent if baseline else None, notify=self.notify,
         )
 
     def evaluate(
@@ -267,7 +292,7 @@ class Workspace:
         """The run's gaps, kept beside the run so its eval report can group them by topic."""
         _, ticket_set = self.tickets_of(run)
         report = analyse_run(run, ticket_set.tickets, self.article_matrix, self.embedder, self.settings.gaps)
-        save_report(report, self.runs.folder)
+        save_report(report, self.runs.folder, self.notify)
         return GapAnalysis(run, report, ticket_set.tickets)
 
     def drafter(self, writer: str = "auto") -> Drafter:

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-
-import numpy as np
+from functools import cached_property
 
 from ..config import Settings
 from ..errors import ConfigError
-from ..index.embed import Embedder
 from ..index.hybrid import ArticleHit
 from ..index.retriever import Retriever, Scope
 from ..kb.model import Article
@@ -25,6 +22,7 @@ from ..redact import redact
 from ..tickets.model import Ticket
 from .claude import make_claude_answerer
 from .decision import Answerer, Decision, Evidence, TicketInput
+from .guard import ReplyGuard, site_hosts
 from .offline import OfflineAnswerer
 from .policy import assess_ticket, decide
 
@@ -36,11 +34,26 @@ class Agent:
     answerer: Answerer
     articles: dict[str, Article]
     similarity: Callable[[str, Sequence[str]], float] | None = None
+    visible: Callable[[str], bool] | None = None
+    """May this article be cited to a customer now? Default: as loaded (`Article.is_public`);
+    the Workspace passes a check that looks at the file again (`kb/visibility.py`)."""
+    on_stale: Callable[[str], None] | None = None
+    """Told the id of an article the index still offers to customers but that is no longer
+    public and published (the index is stale)."""
+    help_site_hosts: tuple[str, ...] = ()
+    """Hosts of the published help site (mkdocs `site_url`) that replies may link."""
+
+    @cached_property
+    def guard(self) -> ReplyGuard:
+        """The output guard over this agent's KB (`guard.py`)."""
+        agent = self.settings.agent
+        hosts = site_hosts(agent.article_url, (*agent.allowed_link_hosts, *self.help_site_hosts))
+        return ReplyGuard(self.articles, hosts)
 
     def answer(self, ticket: Ticket | TicketInput) -> Decision:
         """Decide one ticket. Never raises for backend trouble: that escalates."""
         prepared = self.prepare(ticket)
-        signals = assess_ticket(prepared.text, prepared.tier, self.settings.policy, self.similarity)
+        signals = assess_ticket(prepared.full_text, prepared.tier, self.settings.policy, self.similarity)
         hits = self.retriever.search(
             prepared.text, k=self.settings.agent.top_articles, scope=Scope.CUSTOMER
         )
@@ -48,7 +61,8 @@ class Agent:
         draft = self.answerer.answer(prepared, evidence)
         cited_ids = {c.article_id for c in draft.citations}
         cited = [e for e in evidence if e.article_id in cited_ids]
-        outcome = decide(signals, draft, cited, self.settings.policy, prepared.tier)
+        problems = self.guard.check(draft.reply) if draft.reply.strip() else {}
+        outcome = decide(signals, draft, cited, self.settings.policy, prepared.tier, problems)
         return Decision(
             ticket_id=prepared.ticket_id,
             action=outcome.action,
@@ -80,12 +94,25 @@ class Agent:
             ticket_id=prepared.ticket_id,
         )
 
+    def _may_cite(self, article_id: str) -> bool:
+        """Public and published now, whatever the index says; a hit that is not means the
+        index is stale, which `on_stale` is told."""
+        article = self.articles.get(article_id)
+        public = article is not None and (self.visible(article_id) if self.visible else article.is_public)
+        if not public and self.on_stale is not None:
+            self.on_stale(article_id)
+        return public
+
     def evidence(self, hits: Sequence[ArticleHit]) -> list[Evidence]:
         per_article = self.settings.agent.sections_per_article
         found = []
-        for rank, hit in enumerate(hits, start=1):
-            article = self.articles.get(hit.article_id)
-            topics = article.risk_topics if article else ()
+        rank = 0
+        for hit in hits:
+            if not self._may_cite(hit.article_id):
+                continue
+            rank += 1
+            article = self.articles[hit.article_id]
+            topics = article.risk_topics
             for chunk in hit.chunks[:per_article]:
                 found.append(Evidence(chunk, risk_topics=topics, article_rank=rank, article_score=hit.score))
         return found
@@ -104,24 +131,5 @@ def make_answerer(settings: Settings) -> Answerer:
     if backend == "offline":
         return OfflineAnswerer(article_url=settings.agent.article_url)
     if backend == "claude":
-        return make_claude_answerer(settings.claude)
+        return make_claude_answerer(settings.claude, redact_pii=settings.redaction.enabled)
     raise ConfigError(f"agent.backend '{backend}' is not offline, claude or auto")
-
-
-def embedding_similarity(embedder: Embedder) -> Callable[[str, Sequence[str]], float]:
-    """Max cosine between a text and example phrases (examples embedded once)."""
-
-    @lru_cache(maxsize=64)
-    def examples_matrix(examples: tuple[str, ...]) -> np.ndarray:
-        return embedder.embed(list(examples))
-
-    @lru_cache(maxsize=8)
-    def text_vector(text: str) -> np.ndarray:
-        return embedder.embed([text])[0]
-
-    def similarity(text: str, examples: Sequence[str]) -> float:
-        if not examples:
-            return 0.0
-        return float(np.max(examples_matrix(tuple(examples)) @ text_vector(text)))
-
-    return similarity

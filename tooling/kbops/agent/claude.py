@@ -18,6 +18,7 @@ from typing import Any
 from ..config import ClaudeSettings
 from ..llm.claude import ClaudeClient, RequestFailure, defang, require_api_key, tool_request
 from ..llm.prompts import load_prompt
+from ..redact import redacted
 from .decision import Citation, Draft, Evidence, TicketInput
 
 TOOL_NAME = "submit_answer"
@@ -69,9 +70,11 @@ class _Submission:
     confidence: float
 
 
-def make_claude_answerer(settings: ClaudeSettings, api_key: str | None = None) -> ClaudeAnswerer:
-    """The one place a Claude backend is built from config (the agent's `make_answerer`)."""
-    return ClaudeAnswerer(settings, api_key=api_key)
+def make_claude_answerer(settings: ClaudeSettings, api_key: str | None = None, *,
+                         redact_pii: bool = True) -> ClaudeAnswerer:
+    """The one place a Claude backend is built from config (the agent's `make_answerer`;
+    `redact_pii` follows `redaction.enabled`)."""
+    return ClaudeAnswerer(settings, api_key=api_key, redact_pii=redact_pii)
 
 
 class ClaudeAnswerer:
@@ -99,9 +102,12 @@ class ClaudeAnswerer:
         *,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        redact_pii: bool = True,
     ) -> None:
         key = require_api_key(api_key, "the Claude backend", "choose the offline backend")
         self.settings = settings
+        self.redact_pii = redact_pii
+        """Mask personal data in the ticket before it is sent, whoever prepared the ticket."""
         self._system_prompt = load_prompt(settings.prompt_version)
         self._api = ClaudeClient(settings, key, sleep=sleep, rng=rng)
 
@@ -112,7 +118,8 @@ class ClaudeAnswerer:
         """Draft a reply; never raises for API or output problems (see `Draft.error`)."""
         if not evidence:
             return self._draft_without_sources()
-        reply = self._api.call_tool(self._system_prompt, user_message(ticket, evidence), ANSWER_TOOL)
+        reply = self._api.call_tool(self._system_prompt, user_message(ticket, evidence, redact_pii=self.redact_pii),
+                                    ANSWER_TOOL)
         failure = reply.failure
         if reply.input is not None:
             submission = validate_tool_input(reply.input, len(evidence))
@@ -154,12 +161,14 @@ def build_request(
     return tool_request(settings, system_prompt, user_message(ticket, evidence), ANSWER_TOOL)
 
 
-def user_message(ticket: TicketInput, evidence: Sequence[Evidence]) -> str:
-    """Numbered sources first, then the ticket fenced in untrusted-content tags."""
+def user_message(ticket: TicketInput, evidence: Sequence[Evidence], *, redact_pii: bool = True) -> str:
+    """Numbered sources first, then the ticket (its personal data masked unless redaction is
+    off) fenced in untrusted-content tags."""
     sources = "\n\n".join(f"[{n}] {e.title} > {e.section}\n{e.text.strip()}" for n, e in enumerate(evidence, 1))
     ticket_lines = [f"Subject: {ticket.subject}"] if ticket.subject else []
     ticket_lines.append(ticket.text.strip())
-    ticket_body = defang("\n".join(ticket_lines), (TICKET_TAG, SOURCES_TAG))
+    ticket_text = "\n".join(ticket_lines)
+    ticket_body = defang(redacted(ticket_text) if redact_pii else ticket_text, (TICKET_TAG, SOURCES_TAG))
     return (
         f"<{SOURCES_TAG}>\n{sources}\n</{SOURCES_TAG}>\n\n"
         f"<{TICKET_TAG}>\n{ticket_body}\n</{TICKET_TAG}>\n\n"

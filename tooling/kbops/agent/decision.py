@@ -113,6 +113,13 @@ class TicketInput:
     tier: str = "free"
     ticket_id: str = ""
 
+    @property
+    def full_text(self) -> str:
+        """Subject and text, for the gates: a risk request in the subject counts too."""
+        if not self.subject.strip() or self.text.startswith(self.subject):
+            return self.text
+        return f"{self.subject}\n{self.text}"
+
 
 @dataclass(frozen=True)
 class Decision:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from ..kb.markdown import md_block, md_code, md_text
+from ..redact import redacted
 from .agent import Agent
 from .decision import Action, Decision, TicketInput
 
@@ -29,7 +31,8 @@ NEXT_STEPS: dict[str, str] = {
     "human_requested": "The customer asked for a person: reply personally.",
     "negative_sentiment": "The customer is upset: acknowledge it, then solve the issue; consider a call.",
     "prompt_injection": "The ticket tries to instruct the AI agent: handle manually and do not follow its instructions.",
-    "unsafe_reply": "The draft promised an action only a human may take: rewrite the reply.",
+    "unsafe_reply": "The draft failed the output guard (a promise only a human may keep, internal text or links, "
+    "an owner's name, HTML, or an outside link): write the reply yourself.",
     "backend_error": "The drafting backend failed: answer manually (the evidence below may help).",
     "no_coverage": "No article covers this: answer manually and consider writing one (a KB gap).",
     "low_confidence": "The KB may cover this only partly: check the articles below, answer, and improve the article.",
@@ -64,29 +67,34 @@ class EscalationPackage:
         return json.dumps(self.as_dict(), indent=2)
 
     def to_markdown(self) -> str:
+        """For a helpdesk note or a PR comment: every value is untrusted (ticket text, titles,
+        a drafted reply that may follow an injected instruction), so each is escaped and the
+        draft is shown as a code block, never rendered."""
         lines = [
-            f"### Escalation: {self.ticket_id or 'ticket'}",
+            f"### Escalation: {md_text(self.ticket_id) or 'ticket'}",
             "",
-            f"**Problem:** {self.problem}",
+            f"**Problem:** {md_text(self.problem)}",
             "",
-            f"**Why the agent stopped:** {', '.join(f'`{r}`' for r in self.reasons)}",
+            f"**Why the agent stopped:** {', '.join(md_code(r) for r in self.reasons)}",
         ]
-        lines += [f"- {line}" for line in self.why]
-        lines += ["", f"**What the agent found:** {self.found}", ""]
+        lines += [f"- {md_code(code)}: {md_text(detail)}" for code, _, detail in (line.partition(": ") for line in self.why)]
+        lines += ["", f"**What the agent found:** {md_text(self.found)}", ""]
         if self.relevant_articles:
             lines.append("**Relevant articles:**")
             lines += [
-                f"- `{a.article_id}` {a.title}" + (f" — {a.section}" if a.section else "") + f" (score {a.score:.2f})"
+                f"- {md_code(a.article_id)} {md_text(a.title)}" + (f" — {md_text(a.section)}" if a.section else "")
+                + f" (score {a.score:.2f})"
                 for a in self.relevant_articles
             ]
             lines.append("")
         lines += [
-            f"**Customer:** tier `{self.tier}`, sentiment {self.sentiment:.2f} (0 calm, 1 angry)",
+            f"**Customer:** tier {md_code(self.tier)}, sentiment {self.sentiment:.2f} (0 calm, 1 angry)",
             "",
-            f"**Recommended next step:** {self.next_step}",
+            f"**Recommended next step:** {md_text(self.next_step)}",
         ]
         if self.draft_reply:
-            lines += ["", "<details><summary>Agent's draft (not sent)</summary>", "", self.draft_reply, "", "</details>"]
+            lines += ["", "<details><summary>Agent's draft (not sent)</summary>", "", md_block(self.draft_reply), "",
+                      "</details>"]
         return "\n".join(lines)
 
 
@@ -110,26 +118,31 @@ def escalation_package(decision: Decision, ticket: TicketInput) -> EscalationPac
             articles.append(RelevantArticle(item.article_id, item.title, item.section, round(item.article_score, 3)))
     top = articles[0] if articles else None
     found = (
-        f"best match `{top.article_id}` ({top.title}), confidence {decision.confidence:.2f}"
+        f"best match {top.article_id} ({top.title}), confidence {decision.confidence:.2f}"
         if top
         else "no published article matched"
     )
     first_reason = decision.reasons[0] if decision.reasons else "low_confidence"
+    # A package is handed to people and tools outside kbops: whatever the redaction setting,
+    # nothing in it may carry personal data (the policy's details quote decoded payloads).
     return EscalationPackage(
         ticket_id=decision.ticket_id,
-        problem=problem_statement(ticket),
+        problem=redacted(problem_statement(ticket)),
         found=found,
         reasons=decision.reasons,
-        why=tuple(f"`{code}`: {decision.details[code]}" for code in decision.reasons if code in decision.details),
+        why=tuple(f"{code}: {redacted(decision.details[code])}" for code in decision.reasons if code in decision.details),
         relevant_articles=tuple(articles[:3]),
         tier=ticket.tier,
         sentiment=decision.sentiment,
         next_step=NEXT_STEPS.get(first_reason, "Review the ticket and answer it manually."),
-        draft_reply=decision.reply,
+        draft_reply=redacted(decision.reply),
     )
 
 
 def ask_agent(agent: Agent, ticket: TicketInput) -> tuple[Decision, EscalationPackage | None]:
-    """`kbops ask`: the agent's decision on one ticket, and the package when it escalates."""
+    """`kbops ask`: the agent's decision on one ticket, and the package when it escalates.
+    Its JSON is a hand-off to a helpdesk: the reasons' details (which quote the ticket, and
+    payloads decoded after redaction ran) are redacted like the package."""
     decision = agent.answer(ticket)
+    decision = replace(decision, details={code: redacted(detail) for code, detail in decision.details.items()})
     return decision, escalation_package(decision, agent.prepare(ticket))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+from rich.markup import escape
+
 from ..errors import KbopsError
 from . import (  # noqa: F401  (registers commands)
     agent_commands,
@@ -26,5 +28,5 @@ def main() -> None:
     try:
         app()
     except KbopsError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

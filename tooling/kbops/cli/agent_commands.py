@@ -10,6 +10,7 @@ from ..agent.decision import Action, TicketInput
 from ..tickets.model import Tier
 from .app import app, out_console, workspace
 from .options import JsonOption, progress_bar
+from .output import echo
 
 
 @app.command()
@@ -41,13 +42,13 @@ def ask(
     ticket = TicketInput(text=text, subject=subject, tier=str(customer_tier), ticket_id=ticket_id)
     decision, package = ask_agent(agent, ticket)
     if as_json:
-        typer.echo(decision.to_json(package.as_dict() if package else None))
+        echo(decision.to_json(package.as_dict() if package else None))
         return
     if decision.action is Action.ANSWER:
         out_console.print(f"[bold green]answer[/] (confidence {decision.confidence:.2f}, backend {decision.backend})")
-        typer.echo("")
-        typer.echo(decision.reply)
-        typer.echo("")
+        echo("")
+        echo(decision.reply)
+        echo("")
         cited = ", ".join(f"{c.article_id}#{c.anchor}" if c.anchor else c.article_id for c in decision.citations)
         commit = decision.kb_commit[:12] if decision.kb_commit else "working tree"
         out_console.print(f"[dim]cited: {cited} (KB at {commit})[/]", highlight=False)
@@ -55,6 +56,6 @@ def ask(
     out_console.print(
         f"[bold yellow]escalate[/]: {', '.join(decision.reasons)} (confidence {decision.confidence:.2f})", highlight=False
     )
-    typer.echo("")
+    echo("")
     assert package is not None
-    typer.echo(package.to_markdown())
+    echo(package.to_markdown())

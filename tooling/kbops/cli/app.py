@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from .. import __version__
+from .output import SafeConsole, echo
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
-err_console = Console(stderr=True)
-out_console = Console()
+err_console = SafeConsole(stderr=True)
+out_console = SafeConsole()
+"""Every message and table goes through these: untrusted text is cleaned of terminal control
+(`output.py`); plain text goes through `output.echo`."""
 
 app = typer.Typer(
     name="kbops",
@@ -46,7 +48,7 @@ class State:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"kbops {__version__}")
+        echo(f"kbops {__version__}")
         raise typer.Exit()
 
 
@@ -77,5 +79,6 @@ def workspace(ctx: typer.Context, backend: str | None = None, **options: Any) ->
     from ..workspace import Workspace  # lazy: loading the library would slow down `kbops --help`
 
     root = state(ctx)
-    options.setdefault("notify", lambda message: err_console.print(message, highlight=False))
+    options.setdefault(  # one line per message, as written (paths may hold `[`): no wrapping, no markup
+        "notify", lambda message: err_console.print(message, highlight=False, markup=False, soft_wrap=True))
     return Workspace.open(root.config, root.kb, backend, **options)

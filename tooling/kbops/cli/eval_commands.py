@@ -23,6 +23,7 @@ from .options import (
     column_map,
     progress_bar,
 )
+from .output import echo
 
 if TYPE_CHECKING:
     from ..evals.runs import EvalRun
@@ -90,7 +91,7 @@ def emit_report(ws: Workspace, run: EvalRun, format: ReportFormat, output: Path 
 
     report = render_report(run, format, ws.runs)
     if output is None:
-        typer.echo(report)
+        echo(report)
         return
     write_atomic(output, report)
     s = run.summary

@@ -7,11 +7,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from .app import app, err_console, out_console, workspace
 from .options import JsonOption, RunOption, progress_bar
+from .output import SafeConsole, echo
 
 if TYPE_CHECKING:
     from ..gaps.model import GapReport
@@ -81,9 +81,9 @@ def gaps_command(
     report = analyse(ws, run_id).report.at_least(min_size or ws.settings.gaps.min_size)
     chosen = GapsFormat.json if as_json else format
     if chosen is GapsFormat.json:
-        typer.echo(report.to_json())
+        echo(report.to_json())
     elif chosen is GapsFormat.md:
-        typer.echo(render_gaps_markdown(report))
+        echo(render_gaps_markdown(report))
     else:
         _print_table(report)
 
@@ -106,7 +106,7 @@ def _print_table(report: GapReport) -> None:
         examples = "; ".join(f"{tid} {subject}" for tid, subject in gap.examples[:2])
         table.add_row(str(gap.rank), gap.id, gap.label, f"{gap.tickets} ({gap.share:.1%})",
                       f"{len(gap.customers)} ({tiers})", kind, examples, f"{gap.impact:g}")
-    console = out_console if out_console.is_terminal else Console(width=200)  # a pipe or file: do not squeeze
+    console = out_console if out_console.is_terminal else SafeConsole(width=200)  # a pipe or file: do not squeeze
     console.print(table)
     if not report.gaps:
         err_console.print("no gaps: every ticket was deflected or gated by policy", highlight=False)
@@ -138,8 +138,11 @@ def draft_command(
     gain) is printed. Check with `kbops eval --baseline <your branch>` after publishing.
     """
     from ..drafts.output import draft_gaps  # lazy: keeps `kbops --help` fast
+    from ..gitkb import check_branch_name
 
     ws = workspace(ctx)
+    if branch:
+        check_branch_name(ws.settings.root, branch)  # before any replay: a bad name costs nothing
     analysis = analyse(ws, run_id)
     gaps = analysis.report.select(gap_id, top)
     drafter = ws.drafter(str(writer))
@@ -149,12 +152,12 @@ def draft_command(
         for warning in plan.warnings:
             err_console.print(f"[yellow]warning[/] {plan.gap.id}: {warning}", highlight=False)
     if as_json:
-        typer.echo(result.to_json())
+        echo(result.to_json())
     elif branch:
-        typer.echo(result.pr_description)
+        echo(result.pr_description)
     else:
         for plan, path in zip(result.done, result.written, strict=True):
-            typer.echo(f"{plan.action}\t{path}\t{plan.gap.id}\t{', '.join(plan.source_tickets)}")
+            echo(f"{plan.action}\t{path}\t{plan.gap.id}\t{', '.join(plan.source_tickets)}")
     done = len(result.done)
     if branch:
         commit = result.commit[:12] if result.commit else ""
@@ -186,10 +189,10 @@ def protect_command(
     path, ticket_set = ws.tickets_of(run)
     done = protect(run, path, ticket_set.tickets, ws.kb.articles, dry_run=dry_run)
     if as_json:
-        typer.echo(done.to_json())
+        echo(done.to_json())
     else:
         for ticket_id, added in done.tags.items():
-            typer.echo(f"{ticket_id}\t{', '.join(added)}")
+            echo(f"{ticket_id}\t{', '.join(added)}")
     verb = "would tag" if dry_run else "tagged"
     err_console.print(f"{verb} {len(done.tags)} ticket(s) in {path} as regression cases of their articles",
                       highlight=False)

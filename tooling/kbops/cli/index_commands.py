@@ -10,6 +10,7 @@ from rich.table import Table
 from ..index.query import Method, Scope
 from .app import app, err_console, out_console, workspace
 from .options import JsonOption, progress_bar
+from .output import echo
 
 
 @app.command()
@@ -31,7 +32,7 @@ def index(
             err_console.print(f"skipping {len(ws.kb.problems)} unreadable files (run `kbops lint`)")
         report = ws.update_index(rebuild=rebuild, announce=False)
     if as_json:
-        typer.echo(report.to_json())
+        echo(report.to_json())
         return
     revision = report.commit[:12] if report.commit else "no commit"
     out_console.print(
@@ -63,7 +64,7 @@ def search(
         retriever = workspace(ctx, progress=bar).index
     hits = retriever.search(query, k=k, scope=scope, method=method)
     if as_json:
-        typer.echo(search_json(query, scope, method, retriever.manifest.commit, hits))
+        echo(search_json(query, scope, method, retriever.manifest.commit, hits))
         return
     if not hits:
         out_console.print("no matching articles")

@@ -13,6 +13,7 @@ from ..errors import ConfigError
 from ..kb.lint import exit_code, lint_kb, render_github, render_json, render_text
 from .app import app, err_console, out_console, workspace
 from .options import JsonOption
+from .output import echo
 
 kb_app = typer.Typer(help="Browse the articles of the KB.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
@@ -59,13 +60,13 @@ def lint(
     chosen = LintFormat.json if as_json else format
     count = len(kb.articles) + len(kb.problems)
     if chosen is LintFormat.json:
-        typer.echo(render_json(findings, count))
+        echo(render_json(findings, count))
     elif chosen is LintFormat.github:
         if findings:
-            typer.echo(render_github(findings))
+            echo(render_github(findings))
         err_console.print(render_text([], count).splitlines()[-1])
     else:
-        typer.echo(render_text(findings, count))
+        echo(render_text(findings, count))
     raise typer.Exit(exit_code(findings))
 
 
@@ -84,7 +85,7 @@ def kb_list(
     ]
     if as_json:
         for article in articles:
-            typer.echo(article.listing_json())
+            echo(article.listing_json())
         return
     table = Table("id", "category", "audience", "status", "title", box=None)
     for article in articles:
@@ -103,11 +104,11 @@ def kb_show(
     """Show one article: its metadata and body."""
     article = workspace(ctx).kb.get(article_id)
     if as_json:
-        typer.echo(article.to_json())
+        echo(article.to_json())
         return
     out_console.print(f"[bold]{article.title}[/]  ({article.path})")
     for key, value in article.meta.model_dump(mode="json").items():
         if key != "title":
             out_console.print(f"  {key}: {value}", highlight=False)
-    typer.echo("")
-    typer.echo(article.body.strip())
+    echo("")
+    echo(article.body.strip())

@@ -10,6 +10,7 @@ import typer
 
 from .app import app, err_console, out_console, workspace
 from .options import JsonOption
+from .output import echo
 
 if TYPE_CHECKING:
     from ..site.model import BuildReport
@@ -41,7 +42,7 @@ def _tell_warnings(report: BuildReport) -> None:
         )
         for link in unpublished:
             err_console.print(f"  {link.path}:{link.line}: {link.target}", highlight=False)
-    for problem in stage.problems():
+    for problem in stage.problems() + stage.removed():
         err_console.print(f"warning: {problem}", highlight=False)
     if stage.dropped_related:
         err_console.print(f"note: {len(stage.dropped_related)} related articles are not public and were not listed")
@@ -77,7 +78,7 @@ def build(
         report = build_site(ws.kb, ws.settings, strict=strict, site_dir=output.resolve() if output else None)
     _tell_warnings(report)
     if as_json:
-        typer.echo(report.to_json())
+        echo(report.to_json())
         return
     reasons = Counter(item.reason for item in report.stage.excluded)
     excluded = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items())) or "none"

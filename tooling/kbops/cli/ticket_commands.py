@@ -12,6 +12,7 @@ from ..errors import EXIT_BAD_INPUT
 from ..tickets.files import TicketFormat, check_ticket_file
 from .app import app, err_console, workspace
 from .options import JsonOption, MapOption, column_map
+from .output import echo
 
 tickets_app = typer.Typer(help="Check escalated-ticket files before `kbops eval` replays them.", no_args_is_help=True)
 app.add_typer(tickets_app, name="tickets")
@@ -47,10 +48,10 @@ def check(
     ticket_set, chosen = checked.tickets, checked.format
     problems = ticket_set.problems
     if as_json:
-        typer.echo(checked.to_json())
+        echo(checked.to_json())
     else:
         for problem in problems:
-            typer.echo(problem.render())
+            echo(problem.render())
         err_console.print(f"{escape(str(file))} (read as {chosen}): {len(ticket_set.tickets)} usable tickets, "
                           f"{len(problems)} problem{'' if len(problems) == 1 else 's'}", highlight=False)
     failure = None

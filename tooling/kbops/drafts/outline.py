@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 from ..gaps.model import Gap
 from ..index.embed import Embedder
-from ..kb.markdown import slugify
+from ..kb.markdown import md_text, slugify, strip_html
 from ..kb.model import Article
-from ..redact import redact
+from ..redact import redacted
 from ..tickets.model import Ticket
 from .model import DraftContent, SourceTicket
 
@@ -46,15 +46,16 @@ _STEP = re.compile(
 
 
 def source_tickets(gap: Gap, tickets: Sequence[Ticket]) -> list[SourceTicket]:
-    """The gap's tickets in its order (most central first), redacted."""
+    """The gap's tickets in its order (most central first), redacted and without raw HTML:
+    this is the only material a draft article (which may be published) is written from."""
     by_id = {t.id: t for t in tickets}
     found = []
     for ticket_id in gap.ticket_ids:
         ticket = by_id.get(ticket_id)
         if ticket is None:
             continue
-        found.append(SourceTicket(ticket.id, redact(ticket.subject).text, redact(ticket.body).text,
-                                  redact(ticket.resolution).text))
+        found.append(SourceTicket(ticket.id, *(redacted(strip_html(text)) for text in
+                                               (ticket.subject, ticket.body, ticket.resolution))))
     return found
 
 
@@ -142,7 +143,8 @@ class OutlineWriter:
         if not causes and not steps:
             warnings.append("the resolutions hold no reusable sentence: write the article from scratch")
         answer = " ".join((causes or steps)[:2]) or f"This article answers questions about {gap.label}."
-        asked = "; ".join(f"“{s.subject or sentences(s.question)[0][:100]}”" for s in sources[:5])
+        # the customers' own words, quoted as text: no link, image or mention of theirs is published
+        asked = "; ".join(f"“{md_text(s.subject or sentences(s.question)[0][:100])}”" for s in sources[:5])
         topic = ", ".join(original_case(p, texts) for p in gap.key_phrases) or gap.label
         body = [
             "## Problem",

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from ..files import write_atomic
 from ..gaps.model import Gap, GapReport, deflection_gain
-from ..gitkb import GitError, commit_files_on_branch, current_branch
-from ..kb.markdown import md_text
+from ..gitkb import GitError, check_branch_name, commit_files_on_branch, current_branch
+from ..kb.markdown import md_code, md_text
+from ..redact import redacted
 from ..tickets.model import Ticket
 from .model import DraftAction, DraftError, DraftPlan
 from .planner import Drafter
@@ -34,34 +35,43 @@ def write_plans(plans: Sequence[DraftPlan], repo_root: Path, drafts_dir: Path) -
 
 
 def commit_message(plans: Sequence[DraftPlan]) -> str:
+    """One line per draft: ticket ids and labels are flattened, so a value with a newline
+    cannot add a trailer (`Co-authored-by:`) or a paragraph to the commit."""
     done = [p for p in plans if p.action is not DraftAction.SKIP]
     head = f"KB gaps: {len(done)} draft{'s' if len(done) != 1 else ''} from escalated tickets"
-    lines = [f"- {p.action}: {p.path} ({p.gap.id}: {p.gap.label}; tickets {', '.join(p.source_tickets)})" for p in done]
+    lines = [_one_line(f"- {p.action}: {p.path} ({p.gap.id}: {p.gap.label}; tickets {', '.join(p.source_tickets)})")
+             for p in done]
     return head + "\n\n" + "\n".join(lines) + "\n"
 
 
+def _one_line(text: str) -> str:
+    return " ".join("".join(ch for ch in text if ch.isprintable() or ch.isspace()).split())
+
+
 def pr_description(plans: Sequence[DraftPlan], report: GapReport, branch: str | None, base_ref: str) -> str:
-    """Markdown for the pull request: what each draft closes and what it should gain."""
+    """Markdown for the pull request: what each draft closes and what it should gain. Every
+    value comes from tickets or the command line, so each is escaped (`md_text`, `md_code`):
+    no mention, image, HTML, outside link or heading gets into the PR."""
     done = [p for p in plans if p.action is not DraftAction.SKIP]
     tickets = sorted({t for p in done for t in p.source_tickets})
     gain = len(tickets) / report.run_tickets if report.run_tickets else 0.0
     lines = [
         f"## KB gaps: {len(done)} draft{'s' if len(done) != 1 else ''} from escalated tickets",
         "",
-        f"Drafted by `kbops gaps draft` from eval run `{md_text(report.run_id)}`"
-        + (f" (KB `{report.kb_commit[:7]}`)" if report.kb_commit else "") + ". "
+        f"Drafted by `kbops gaps draft` from eval run {md_code(report.run_id)}"
+        + (f" (KB {md_code(report.kb_commit[:7])})" if report.kb_commit else "") + ". "
         f"Targets {len(tickets)} of {report.run_tickets} replayed tickets: expected deflection gain up to "
         f"**+{gain * 100:.1f} pts** if every targeted ticket is deflected once the drafts are published.",
     ]
     for plan in plans:
         gap = plan.gap
         tiers = ", ".join(f"{tier} {count}" for tier, count in gap.tiers.items())
-        examples = "; ".join(f"{md_text(tid)} “{md_text(subject)}”" for tid, subject in gap.examples)
-        change = {DraftAction.NEW: f"new draft `{plan.path}`", DraftAction.EDIT: f"edit of `{plan.path}`",
+        examples = "; ".join(f"{md_text(tid)} “{md_text(redacted(subject))}”" for tid, subject in gap.examples)
+        change = {DraftAction.NEW: f"new draft {md_code(plan.path)}", DraftAction.EDIT: f"edit of {md_code(plan.path)}",
                   DraftAction.SKIP: "nothing (see note)"}[plan.action]
         lines += [
             "",
-            f"### {gap.rank}. {md_text(gap.label)} (`{gap.id}`)",
+            f"### {gap.rank}. {md_text(redacted(gap.label))} ({md_code(gap.id)})",
             "",
             f"- **Gap**: {md_text(gap.explain())}",
             f"- **Tickets** ({gap.tickets}, {gap.false_deflections} answered wrongly): {md_text(', '.join(gap.ticket_ids))}",
@@ -70,18 +80,18 @@ def pr_description(plans: Sequence[DraftPlan], report: GapReport, branch: str | 
             f"- **Change**: {change}, written by the {md_text(plan.writer)} writer",
             f"- **Expected deflection gain**: up to {deflection_gain(gap)} ({gap.tickets}/{report.run_tickets} tickets)",
         ]
-        lines += [f"- ⚠️ {md_text(w)}" for w in plan.warnings]
+        lines += [f"- ⚠️ {md_text(redacted(w))}" for w in plan.warnings]
     lines += [
         "",
         "### Before merging",
         "",
         "- [ ] Rewrite the draft for customers; check every sentence against the product.",
         "- [ ] Set `owner` and `status: published` (lint flags the missing owner until then).",
-        f"- [ ] `kbops eval --baseline {md_text(base_ref)}` shows the targeted tickets as deflected.",
+        f"- [ ] {md_code(f'kbops eval --baseline {base_ref}')} shows the targeted tickets as deflected.",
         "- [ ] After merging, `kbops gaps protect` keeps them as regression cases of the article.",
     ]
     if branch:
-        lines += ["", f"<sub>branch `{md_text(branch)}` · tickets {md_text(', '.join(tickets))}</sub>"]
+        lines += ["", f"<sub>branch {md_code(branch)} · tickets {md_text(', '.join(tickets))}</sub>"]
     return "\n".join(lines) + "\n"
 
 
@@ -117,9 +127,14 @@ def draft_gaps(gaps: Sequence[Gap], report: GapReport, tickets: Sequence[Ticket]
                drafts_dir: Path, branch: str | None = None) -> DraftResult:
     """Plan a draft for each gap, then write the files, or commit them on a new `branch`
     from HEAD; the PR description says what each closes."""
+    repo_dir = drafter.repo_root
+    if branch:
+        try:
+            check_branch_name(repo_dir, branch)  # before drafting: a bad name costs nothing
+        except GitError as exc:
+            raise DraftError(str(exc)) from exc
     taken: set[str] = set()
     plans = tuple(drafter.plan(gap, tickets, taken) for gap in gaps)
-    repo_dir = drafter.repo_root
     commit = None
     written: list[Path] = []
     if branch:

@@ -10,20 +10,19 @@ commit, ticket set and backend, so repeated CI runs are cheap.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..agent.agent import Agent
-from ..files import write_atomic
+from ..files import Notify, heal, write_atomic
 from ..gitkb import KBRevision
 from ..index.embed import Embedder
 from ..tickets.model import Ticket, TicketSet
 from .gate import GateRules, check_gate, compare
-from .history import RunStore
+from .history import RunStore, read_run
 from .replay import Checkpoint, MetricsHook, replay, run_key
-from .runs import EvalRun, TicketResult, make_run, run_from_dict
+from .runs import EvalRun, TicketResult, make_run
 
 Progress = Callable[[int, int], None]
 
@@ -47,6 +46,8 @@ class ReplaySetup:
     """Where finished tickets are appended, so a killed run resumes (the working tree)."""
     run_cache: Path | None = None
     """Folder where finished offline runs are kept and reused (a baseline commit)."""
+    notify: Notify | None = None
+    """Where one-line messages go (a corrupt checkpoint or cached run set aside)."""
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,11 @@ def replay_against(setup: ReplaySetup, tickets: Sequence[Ticket], resume: bool =
     cached = None
     if setup.run_cache is not None:
         cached = setup.run_cache / f"run-{key['tickets']}-{key['kb']}-{key['backend']}-{setup.threshold}.json"
-        if cached.exists() and backend == "offline":  # LLM runs vary: never reuse them
-            return list(run_from_dict(json.loads(cached.read_text())).results)
-    checkpoint = Checkpoint(setup.checkpoint, key) if setup.checkpoint is not None else None
+        if (cached.exists() or cached.is_symlink()) and backend == "offline":  # LLM runs vary: never reuse them
+            reused = _cached_results(cached, tickets, setup.notify)
+            if reused is not None:
+                return reused
+    checkpoint = Checkpoint(setup.checkpoint, key, setup.notify) if setup.checkpoint is not None else None
     results = replay(setup.agent, setup.embedder, tickets, setup.threshold, checkpoint, resume=resume,
                      workers=setup.workers, metrics=setup.metrics, progress=progress)
     if checkpoint is not None:
@@ -92,6 +95,19 @@ def replay_against(setup: ReplaySetup, tickets: Sequence[Ticket], resume: bool =
     if cached is not None:
         run = make_run(results, setup.label, setup.revision.commit, False, backend, "")
         write_atomic(cached, run.to_json())
+    return results
+
+
+def _cached_results(path: Path, tickets: Sequence[Ticket], notify: Notify | None) -> list[TicketResult] | None:
+    """A baseline's cached results, validated: a cache that is unreadable or does not hold
+    exactly these tickets is set aside and the baseline replayed again."""
+    try:
+        results = list(read_run(path).results)
+        if [r.ticket_id for r in results] != [t.id for t in tickets]:
+            raise ValueError("it holds other tickets than the ones replayed")
+    except ValueError as exc:
+        heal(path, f"not a usable cached baseline run ({exc})", "replaying the baseline again", notify)
+        return None
     return results
 
 

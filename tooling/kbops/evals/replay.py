@@ -13,18 +13,21 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from ..agent.agent import Agent
 from ..agent.decision import Action, Decision
-from ..files import append_line
+from ..errors import one_line
+from ..files import Notify, append_line, ensure_folder, heal, shown, write_atomic
 from ..index.embed import Embedder
-from ..redact import redact
+from ..redact import redacted
 from ..tickets.model import Ticket
 from .grading import grade, resolution_similarity
-from .runs import GAP_REASONS, PROTECTS_TAG, TicketResult, Verdict, result_from_dict
+from .runs import GAP_REASONS, PROTECTS_TAG, TicketResult, Verdict
 
 MetricsHook = Callable[[Ticket, Decision], dict[str, float]]
 
@@ -63,8 +66,9 @@ def replay_ticket(
     values = {"correctness": score} if decision.action is Action.ANSWER else {}
     if metrics is not None:
         values.update(metrics(ticket, decision))
-    subject = ticket.subject or ticket.body.strip().split("\n", 1)[0][:120]
-    return TicketResult(
+    # redacted before the first line is cut: a cut email or card could not be recognised
+    subject = ticket.subject or redacted(ticket.body.strip().split("\n", 1)[0])[:120]
+    return private_result(TicketResult(
         ticket_id=ticket.id,
         verdict=classify(decision, correct),
         action=str(decision.action),
@@ -77,48 +81,114 @@ def replay_ticket(
         grade_notes=notes,
         category=ticket_category(ticket, agent),
         tier=str(ticket.customer.tier),
-        subject=redact(subject).text,
+        subject=subject,
         reply=decision.reply,
         metrics=values,
         tags=ticket.tags,
         protected_by=tuple(t.removeprefix(PROTECTS_TAG) for t in ticket.tags if t.startswith(PROTECTS_TAG)),
+    ))
+
+
+def private_result(result: TicketResult) -> TicketResult:
+    """The result with every field that can carry ticket text redacted: what runs and
+    checkpoints keep and reports show. Redaction is idempotent, so a result can pass twice."""
+    def each(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(redacted(value) for value in values)
+
+    return replace(
+        result, subject=redacted(result.subject), reply=redacted(result.reply),
+        grade_notes=redacted(result.grade_notes), category=redacted(result.category),
+        tags=each(result.tags), gold_article_ids=each(result.gold_article_ids),
+        cited_article_ids=each(result.cited_article_ids), protected_by=each(result.protected_by),
     )
 
 
 class Checkpoint:
     """Append-only JSONL of finished results; the first line is the run's key, so a
-    resume never mixes results from another KB, ticket file or backend."""
+    resume never mixes results from another KB, ticket file or backend.
 
-    def __init__(self, path: Path, key: dict[str, Any]) -> None:
+    Read back line by line: a torn last line (a kill mid-write) is dropped quietly; any
+    other line that is not a result (garbage, a torn line in the middle, JSON of another
+    shape) is skipped with a one-line message, the file is set aside as `.corrupt`, and the
+    run resumes from every valid result: only the tickets of bad lines are replayed."""
+
+    def __init__(self, path: Path, key: dict[str, Any], notify: Notify | None = None) -> None:
         self.path = path
         self.key = key
+        self.notify = notify
 
     def load(self) -> dict[str, TicketResult]:
-        if not self.path.exists():
+        """The results a resume keeps (none for a missing, foreign or unreadable checkpoint)."""
+        if not self.path.exists() and not self.path.is_symlink():
             return {}
-        lines = self.path.read_text().splitlines()
-        if not lines or json.loads(lines[0]) != {"key": self.key}:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            heal(self.path, f"unreadable checkpoint ({exc.strerror})", "starting the run afresh", self.notify)
+            return {}
+        lines = data.split(b"\n")
+        if lines and not lines[-1]:
+            lines.pop()
+        found = _checkpoint_key(lines[0] if lines else b"")
+        if found is None:
+            heal(self.path, "not a checkpoint (its first line is not a run key)", "starting the run afresh",
+                 self.notify)
+            return {}
+        if found != self.key:
+            if self.notify is not None:
+                changed = ", ".join(sorted(k for k in {*found, *self.key} if found.get(k) != self.key.get(k)))
+                self.notify(f"{shown(self.path)}: the checkpoint is of another run ({one_line(changed, 80)} changed); "
+                            "starting the run afresh")
             return {}
         done: dict[str, TicketResult] = {}
-        for line in lines[1:]:
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError:
-                break  # a torn last line from a kill: that ticket is re-run
-            done[raw["ticket_id"]] = result_from_dict(raw)
+        bad: list[int] = []
+        for number, line in enumerate(lines[1:], start=2):
+            result = _checkpoint_result(line)
+            if result is not None:
+                done[result.ticket_id] = result
+            elif line.strip() and not (number == len(lines) and not data.endswith(b"\n")):
+                bad.append(number)  # a torn last line is a kill, not damage: that ticket is simply re-run
+        if bad:
+            listed = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
+            heal(self.path, f"line(s) {listed} of the checkpoint are not results",
+                 f"resuming from the {len(done)} valid result(s)", self.notify)
         return done
 
     def start(self, keep: bool) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if keep and self.load():
-            return
-        self.path.write_text(json.dumps({"key": self.key}) + "\n")
+        """Begin the file: the key alone, or (keep) the key and the results a resume keeps,
+        rewritten whole so new results never land after a torn line."""
+        ensure_folder(self.path.parent, self.path.parent, self.notify, "eval.runs_dir")
+        kept = self.load() if keep else {}
+        lines = [json.dumps({"key": self.key}), *(json.dumps(asdict(r)) for r in kept.values())]
+        write_atomic(self.path, "\n".join(lines) + "\n")
 
     def append(self, result: TicketResult) -> None:
         append_line(self.path, json.dumps(asdict(result)))
 
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+_RESULT = TypeAdapter(TicketResult)
+
+
+def _checkpoint_key(line: bytes) -> dict[str, Any] | None:
+    try:
+        raw = json.loads(line.decode("utf-8"))
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+        return None
+    if isinstance(raw, dict) and set(raw) == {"key"} and isinstance(raw["key"], dict):
+        return raw["key"]
+    return None
+
+
+def _checkpoint_result(line: bytes) -> TicketResult | None:
+    """One validated result, or None for anything else (every field type-checked)."""
+    try:
+        raw = json.loads(line.decode("utf-8"))
+        return _RESULT.validate_python(raw) if isinstance(raw, dict) else None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError and pydantic's ValidationError alike
+        return None
 
 
 def replay(
@@ -135,8 +205,8 @@ def replay(
     """Results in ticket order. With `resume`, tickets already in the checkpoint are kept."""
     done: dict[str, TicketResult] = {}
     if checkpoint is not None:
-        done = checkpoint.load() if resume else {}
         checkpoint.start(keep=resume)
+        done = checkpoint.load() if resume else {}
     todo = [t for t in tickets if t.id not in done]
     if progress:
         progress(len(done), len(tickets))

@@ -9,14 +9,18 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from ..config import GapsSettings
+from ..errors import one_line
+from ..evals.history import describe
 from ..evals.runs import EvalRun
-from ..files import write_atomic
+from ..files import Notify, ensure_folder, heal, write_atomic
 from ..index.embed import Embedder
 from ..index.matrix import ArticleMatrix
 from ..tickets.model import Ticket
 from .find import find_gaps
-from .model import GAP_VERDICTS, GapReport, GapTicket, report_from_dict
+from .model import GAP_VERDICTS, GAPS_VERSION, GapReport, GapTicket
 
 
 def gap_tickets(run: EvalRun, tickets: Iterable[Ticket]) -> tuple[list[GapTicket], list[str], list[str]]:
@@ -58,9 +62,10 @@ def analyse_run(run: EvalRun, tickets: Iterable[Ticket], matrix: ArticleMatrix, 
     )
 
 
-def save_report(report: GapReport, runs_dir: Path) -> Path:
+def save_report(report: GapReport, runs_dir: Path, notify: Notify | None = None) -> Path:
     """Kept beside the run so the eval report can group its gaps by topic later."""
     path = saved_path(runs_dir, report.run_id)
+    ensure_folder(path.parent, path.parent, notify, "eval.runs_dir")
     write_atomic(path, report.to_json())
     return path
 
@@ -69,9 +74,29 @@ def saved_path(runs_dir: Path, run_id: str) -> Path:
     return runs_dir / "gaps" / f"{run_id}.json"
 
 
-def load_saved(runs_dir: Path, run_id: str) -> GapReport | None:
+_REPORT = TypeAdapter(GapReport)
+
+
+def load_saved(runs_dir: Path, run_id: str, notify: Notify | None = None) -> GapReport | None:
+    """The gap analysis kept for a run, or None (none kept, or an unreadable one, which is
+    set aside with a message: the report is then rendered without gap topics)."""
     path = saved_path(runs_dir, run_id)
-    try:
-        return report_from_dict(json.loads(path.read_text()))
-    except (OSError, ValueError, KeyError, TypeError):
+    if not path.exists() and not path.is_symlink():
         return None
+    try:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ValueError(f"cannot read it: {exc.strerror or exc}") from None
+        if not isinstance(raw, dict) or raw.get("version") != GAPS_VERSION:
+            raise ValueError(f"expected a gap report of format {GAPS_VERSION}")
+        report = _REPORT.validate_python(raw)
+        if report.run_id != run_id:
+            raise ValueError(f"it is the analysis of run {one_line(report.run_id, 60)}")
+    except ValidationError as exc:
+        heal(path, f"not a readable gap analysis ({describe(exc)})", "rendering without it", notify)
+        return None
+    except ValueError as exc:
+        heal(path, f"not a readable gap analysis ({one_line(exc, 120)})", "rendering without it", notify)
+        return None
+    return report

@@ -40,7 +40,7 @@ from ..evals.runs import Verdict
 from ..index.embed import Embedder, unit_rows
 from ..index.matrix import ArticleMatrix
 from ..kb.model import Article, Audience, Status
-from ..redact import redact
+from ..redact import pseudonym, redact
 from .labels import key_phrases
 from .model import COVERED_TERMS, EXAMPLES, NEAREST, Failure, Gap, GapKind, GapTicket, NearArticle
 
@@ -166,7 +166,7 @@ def find_gaps(
             id=gap_id(ids), rank=0, label=", ".join(phrases) or members[0].subject, key_phrases=tuple(phrases),
             ticket_ids=tuple(ids), false_deflections=sum(t.verdict is Verdict.FALSE_DEFLECTION for t in members),
             share=round(len(ids) / run_tickets, 4) if run_tickets else 0.0,
-            customers=tuple(sorted({t.customer for t in members})),
+            customers=tuple(sorted({pseudonym(t.customer, "customer") for t in members})),
             tiers=dict(sorted(Counter(t.tier for t in members).items())),
             categories=dict(sorted(Counter(t.category for t in members).items())),
             examples=tuple((t.id, redact(t.subject).text) for t in members[:EXAMPLES]),

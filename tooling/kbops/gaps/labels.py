@@ -15,6 +15,8 @@ from functools import cache
 
 import numpy as np
 
+from ..redact import PLACEHOLDER_RE
+
 KEY_PHRASES = 3
 
 CHAT_WORDS = frozenset(
@@ -67,7 +69,7 @@ def key_phrases(clusters: Sequence[Sequence[str]], background: Sequence[str], to
     return labels
 
 
-_PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|CARD|ADDRESS|IBAN)\]")
+_PLACEHOLDER = PLACEHOLDER_RE
 """What redaction left in place of personal data: never part of a label."""
 _SEGMENT = re.compile(r"[.,;:!?()\[\]{}\"“”/\n|]+|\s[-–—]\s")
 _WORD = re.compile(r"(?u)\b(?:[a-zA-Z][\w'’-]*\w|\d+[a-zA-Z]\w*)\b")

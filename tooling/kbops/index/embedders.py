@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import ConfigError, KbopsError
+from ..files import Notify
 from .embed import ChromaFunctionEmbedder, Embedder
 from .embed_cache import CachedEmbedder
 from .minilm import BATCH_SIZE, BUILTIN_MODEL, MiniLMOnnxEmbedder, ensure_model
@@ -38,7 +39,7 @@ def _chroma_default() -> Embedder:
 def _sentence_transformers(model_name: str) -> Embedder:
     if not model_name:
         raise ConfigError(
-            f"embedding model {SENTENCE_TRANSFORMERS_PREFIX!r} needs a model name or path after the colon"
+            f"embedding.model: {SENTENCE_TRANSFORMERS_PREFIX!r} needs a model name or path after the colon"
         )
     if importlib.util.find_spec("sentence_transformers") is None:
         raise KbopsError(
@@ -66,12 +67,12 @@ def _from_folder(model: str, batch_size: int) -> Embedder | None:
     if folder.is_dir():
         if not (folder / "model.onnx").is_file():
             raise ConfigError(
-                f"embedding model folder {folder} has no model.onnx; accepted: {ACCEPTED_FORMS}"
+                f"embedding.model: model folder {folder} has no model.onnx; accepted: {ACCEPTED_FORMS}"
             )
         return MiniLMOnnxEmbedder(folder, batch_size=batch_size)
     if _looks_like_path(model):
         raise ConfigError(
-            f"embedding model folder {folder} does not exist; accepted: {ACCEPTED_FORMS}"
+            f"embedding.model: model folder {folder} does not exist; accepted: {ACCEPTED_FORMS}"
         )
     return None
 
@@ -98,11 +99,15 @@ def make_embedder(
         and (embedder := _from_folder(model, batch_size)) is not None
     ):
         return embedder
-    raise ConfigError(f"unknown embedding model {model!r}; accepted: {ACCEPTED_FORMS}")
+    raise ConfigError(f"embedding.model: unknown model {model!r}; accepted: {ACCEPTED_FORMS}")
 
 
-def embedder_for(settings: Settings) -> Embedder:
-    """The configured model, behind the shared embedding cache unless it is disabled."""
-    embedder = make_embedder(settings.embedding.model)
+def embedder_for(settings: Settings, notify: Notify | None = None) -> Embedder:
+    """The configured model, behind the shared embedding cache unless it is disabled. A
+    model folder is relative to the project, like every path in kbops.toml."""
+    model = settings.embedding.model.strip()
+    if _looks_like_path(model) and not model.startswith(("builtin:", "chroma:", SENTENCE_TRANSFORMERS_PREFIX)):
+        model = str(settings.root / Path(model).expanduser())
+    embedder = make_embedder(model)
     cache = settings.embedding_cache_path
-    return CachedEmbedder(embedder, cache) if cache else embedder
+    return CachedEmbedder(embedder, cache, notify, project=settings.root) if cache else embedder

@@ -14,14 +14,17 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from ..config import Settings
-from ..files import write_atomic
+from ..errors import StateError, one_line
+from ..files import Notify, ensure_folder, heal, write_atomic
 from ..gitkb import KBRevision
 from ..kb.chunking import Chunk, chunk_articles
 from ..kb.model import KnowledgeBase
 from .embed import Embedder
 from .lexical import LexicalIndex, read_lexical_meta
-from .store import ChromaStore, VectorStore, open_client
+from .store import ChromaStore, StoreError, VectorStore, open_client
 
 MANIFEST_VERSION = 1
 INDEX_JSON_VERSION = 1
@@ -31,8 +34,14 @@ Progress = Callable[[int, int], None]
 """Called with (chunks embedded so far, chunks to embed)."""
 
 
-class IndexUnusable(Exception):
-    """The on-disk index is missing or unreadable; the caller rebuilds it."""
+class IndexUnusable(StateError):
+    """The on-disk index is missing or unreadable; the caller rebuilds it. `damaged` is the
+    file or folder that is corrupt (set aside before the rebuild), None when the index is
+    only missing or built for another model."""
+
+    def __init__(self, reason: str, damaged: Path | None = None) -> None:
+        super().__init__(reason)
+        self.damaged = damaged
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,12 @@ def open_store(settings: Settings, model_name: str, server: bool = True) -> Vect
     url = settings.chroma_url if server else ""
     path = IndexPaths(settings.index_dir).chroma
     client = open_client(path, url)
-    return ChromaStore(client, model_name, ef_search=settings.index.hnsw_ef_search, location=url or str(path))
+    if not url:
+        return ChromaStore(client, model_name, ef_search=settings.index.hnsw_ef_search, location=str(path))
+    try:
+        return ChromaStore(client, model_name, ef_search=settings.index.hnsw_ef_search, location=url)
+    except Exception as exc:  # noqa: BLE001  chromadb raises many types for a server that refuses us
+        raise StoreError(f"the Chroma server at {url} refused the collection: {one_line(exc, 160)}") from exc
 
 
 def build_index(
@@ -162,15 +176,63 @@ class Manifest:
     chunks: dict[str, Chunk]
 
 
-def read_manifest(path: Path) -> Manifest:
-    try:
-        payload = json.loads(path.read_text())
-        if payload.get("version") != MANIFEST_VERSION:
-            raise IndexUnusable(f"index format {payload.get('version')} is not {MANIFEST_VERSION}")
-        chunks = {c["id"]: Chunk(**c) for c in payload["chunks"]}
-        return Manifest(payload["model"], payload["commit"], payload["dirty"], payload["built_at"], chunks)
-    except FileNotFoundError as exc:
-        raise IndexUnusable("no index has been built yet") from exc
-    except (ValueError, KeyError, TypeError) as exc:
-        raise IndexUnusable(f"the index manifest is corrupt ({exc})") from exc
+_CHUNKS = TypeAdapter(list[Chunk])
 
+
+def read_manifest(path: Path) -> Manifest:
+    """The manifest, every field type-checked; IndexUnusable says why it cannot be used."""
+    if not path.exists() and not path.is_symlink():
+        raise IndexUnusable("no index has been built yet")
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(payload, dict):
+            raise ValueError("not a JSON object")
+        if payload.get("version") != MANIFEST_VERSION:
+            raise ValueError(f"index format {one_line(payload.get('version'), 20)} is not {MANIFEST_VERSION}")
+        chunks = {c.id: c for c in _CHUNKS.validate_python(payload["chunks"])}
+        model, commit, dirty, built_at = (payload[k] for k in ("model", "commit", "dirty", "built_at"))
+        if not (isinstance(model, str) and isinstance(commit, str | None) and isinstance(dirty, bool)
+                and isinstance(built_at, str)):
+            raise ValueError("model, commit, dirty or built_at has the wrong type")
+        return Manifest(model, commit, dirty, built_at, chunks)
+    except ValidationError as exc:
+        raise IndexUnusable(f"the index manifest is corrupt ({_first_error(exc)})", path) from exc
+    except KeyError as exc:
+        raise IndexUnusable(f"the index manifest is corrupt (no {exc})", path) from exc
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexUnusable(f"the index manifest is corrupt ({one_line(exc, 120)})", path) from exc
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return one_line(f"chunks.{'.'.join(str(p) for p in first['loc'])}: {first['msg']}", 120)
+
+
+def heal_index(settings: Settings, notify: Notify | None) -> bool:
+    """Set aside, with a message, what would stop the index from being opened or rebuilt:
+    a state folder replaced by a file, a corrupt manifest, an unreadable lexical index.
+    True when something was set aside (the rebuild that follows is already announced)."""
+    said: list[str] = []
+
+    def tell(message: str) -> None:
+        said.append(message)
+        if notify is not None:
+            notify(message)
+
+    paths = IndexPaths(settings.index_dir)
+    ensure_folder(paths.root, settings.root, tell, "index.path")
+    for folder in (paths.chroma, paths.lexical):
+        if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+            heal(folder, "is a file, not a folder", "rebuilding the index from the KB", tell)
+    try:
+        read_manifest(paths.manifest)
+    except IndexUnusable as unusable:
+        if unusable.damaged is not None:
+            heal(unusable.damaged, str(unusable), "rebuilding the index from the KB", tell)
+    if paths.lexical.is_dir():
+        try:
+            read_lexical_meta(paths.lexical)
+        except (OSError, ValueError) as exc:
+            heal(paths.lexical, f"the lexical index is unreadable ({one_line(exc, 120)})",
+                 "rebuilding the index from the KB", tell)
+    return bool(said)

@@ -86,17 +86,60 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
+        """The saved index, checked for consistency; ValueError (or OSError) says what is
+        wrong with a damaged one, which the caller rebuilds."""
         import bm25s  # lazy: see _stemmer
 
         meta = read_lexical_meta(folder)
         ids = list(meta["ids"])
-        model = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if ids else bm25s.BM25()
+        if not ids:
+            return cls(ids, np.array(meta["public"], dtype=np.float32), bm25s.BM25())
+        try:
+            model = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+        except (OSError, ValueError):
+            raise
+        except Exception as exc:  # noqa: BLE001  bm25s and numpy raise many types on damaged files
+            raise ValueError(f"the BM25 files are damaged ({type(exc).__name__}: {exc})") from exc
+        _check_scores(model, len(ids))
         return cls(ids, np.array(meta["public"], dtype=np.float32), model)
 
 
+def _check_scores(model: Any, documents: int) -> None:
+    """The sparse score matrix agrees with itself and with the chunk ids, so a search can
+    never index out of range on a damaged file."""
+    scores = getattr(model, "scores", None) or {}
+    try:
+        data, indices, indptr = (np.asarray(scores[name]) for name in ("data", "indices", "indptr"))
+        vocab = model.vocab_dict or {}
+        sound = (
+            int(scores["num_docs"]) == documents
+            and indptr.ndim == indices.ndim == data.ndim == 1
+            and len(indptr) > 0 and int(indptr[0]) == 0 and len(data) == len(indices) == int(indptr[-1])
+            and bool(np.all(np.diff(indptr) >= 0))
+            and (len(indices) == 0 or (int(indices.min()) >= 0 and int(indices.max()) < documents))
+            and all(isinstance(i, int) and 0 <= i < len(indptr) for i in vocab.values())
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"the BM25 scores are damaged ({exc})") from exc
+    if not sound:
+        raise ValueError(f"the BM25 scores do not match the {documents} chunk ids")
+
+
 def read_lexical_meta(folder: Path) -> dict[str, Any]:
-    """The chunk ids and visibility mask saved beside the BM25 model (format checked)."""
-    meta = json.loads((folder / "chunks.json").read_text())
+    """The chunk ids and visibility mask saved beside the BM25 model, checked: ValueError
+    (or OSError) for a file that is not what `save` wrote."""
+    try:
+        meta = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("chunks.json is not UTF-8 text") from None
+    if not isinstance(meta, dict):
+        raise ValueError("chunks.json is not a JSON object")
     if meta.get("version") != FORMAT_VERSION:
-        raise ValueError(f"lexical index format {meta.get('version')} is not {FORMAT_VERSION}")
+        raise ValueError(f"lexical index format {str(meta.get('version'))[:20]} is not {FORMAT_VERSION}")
+    ids, public = meta.get("ids"), meta.get("public")
+    if not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+        raise ValueError("chunks.json: 'ids' is not a list of chunk ids")
+    if not (isinstance(public, list) and len(public) == len(ids)
+            and all(isinstance(v, int | float) and v in (0, 1) for v in public)):
+        raise ValueError("chunks.json: 'public' is not one 0/1 flag per chunk id")
     return dict(meta)

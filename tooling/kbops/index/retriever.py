@@ -7,12 +7,13 @@ query can never see internal, draft or archived chunks, whatever it asks for.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import RetrievalSettings, Settings
+from ..errors import one_line
+from ..files import heal
 from ..gitkb import KBRevision
 from ..kb.model import KnowledgeBase
 from .embed import Embedder
@@ -24,6 +25,7 @@ from .indexer import (
     Manifest,
     Progress,
     build_index,
+    heal_index,
     open_store,
     read_manifest,
 )
@@ -103,7 +105,7 @@ def load_retriever(settings: Settings, embedder: Embedder, store: VectorStore | 
     try:
         lexical = LexicalIndex.load(paths.lexical)
     except (OSError, ValueError, KeyError) as exc:
-        raise IndexUnusable(f"the lexical index is unreadable ({exc})") from exc
+        raise IndexUnusable(f"the lexical index is unreadable ({one_line(exc, 120)})", paths.lexical) from exc
     if store is None:
         try:
             store = open_store(settings, embedder.name)
@@ -128,21 +130,31 @@ def open_index(
     """The index brought up to date with `kb` once, then opened (one store, one read).
 
     The index is a cache: a missing, corrupt or other-model index is rebuilt from the KB
-    with a message, a damaged local vector store is started afresh."""
+    with a message, a damaged local vector store is set aside and started afresh."""
+    healed = heal_index(settings, notify)  # damaged files are set aside (and announced) first
     reason = probe_index(settings, embedder.name)
     if reason is not None and not rebuild:
-        if notify:
+        if notify and not healed:
             notify(f"index at {settings.index_dir} is unusable: {reason}; rebuilding it from the KB")
         rebuild = True
     try:
         store = open_store(settings, embedder.name, server)
-    except Exception:  # noqa: BLE001  a damaged local store (chromadb raises many types): start it afresh
+    except Exception as exc:  # noqa: BLE001  a damaged local store (chromadb raises many types): start it afresh
         if server and settings.chroma_url:
             raise
-        _forget_local_store(IndexPaths(settings.index_dir).chroma)
+        _forget_local_store(IndexPaths(settings.index_dir).chroma, f"{type(exc).__name__}: {exc}", notify)
         store = open_store(settings, embedder.name, server)
+        rebuild = True
     report = build_index(settings, kb, embedder, revision, store=store, rebuild=rebuild, progress=progress)
-    return load_retriever(settings, embedder, store=store), report
+    try:
+        return load_retriever(settings, embedder, store=store), report
+    except IndexUnusable as unusable:  # damage seen only when loading (BM25 arrays): rebuild once
+        if unusable.damaged is not None:
+            heal(unusable.damaged, str(unusable), "rebuilding the index from the KB", notify)
+        elif notify:
+            notify(f"index at {settings.index_dir} is unusable: {unusable}; rebuilding it from the KB")
+        report = build_index(settings, kb, embedder, revision, store=store, rebuild=True, progress=progress)
+        return load_retriever(settings, embedder, store=store), report
 
 
 def probe_index(settings: Settings, model_name: str) -> str | None:
@@ -192,8 +204,9 @@ def snippet(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _forget_local_store(path: Path) -> None:
+def _forget_local_store(path: Path, problem: str, notify: Callable[[str], None] | None) -> None:
     from chromadb.api.client import SharedSystemClient  # lazy: chromadb takes seconds to import
 
     SharedSystemClient.clear_system_cache()  # chromadb caches one client per path
-    shutil.rmtree(path, ignore_errors=True)
+    if path.exists() or path.is_symlink():
+        heal(path, f"the vector store cannot be opened ({problem})", "rebuilding the index from the KB", notify)

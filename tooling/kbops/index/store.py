@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..errors import KbopsError
+from ..config.loading import chroma_url_problem
+from ..errors import ConfigError, KbopsError, one_line
 from ..kb.chunking import Chunk
 
 COLLECTION = "kbops-chunks"
@@ -53,9 +54,11 @@ def open_client(path: Path | None = None, url: str = "") -> Any:
     import chromadb  # lazy: chromadb takes seconds to import
 
     if url:
+        problem = chroma_url_problem(url)
+        if problem is not None:
+            raise ConfigError(f"index.chroma_url (or KBOPS_CHROMA_URL): {problem}")
         parts = urlsplit(url if "://" in url else f"http://{url}")
-        if not parts.hostname:
-            raise StoreError(f"index.chroma_url '{url}' is not a URL like http://127.0.0.1:8000")
+        assert parts.hostname is not None  # chroma_url_problem checked it
         try:
             return chromadb.HttpClient(
                 host=parts.hostname,
@@ -64,9 +67,11 @@ def open_client(path: Path | None = None, url: str = "") -> Any:
                 settings=_chroma_settings(),
             )
         except Exception as exc:  # chromadb raises plain ValueError/ConnectError types
-            raise StoreError(f"cannot reach the Chroma server at {url}: {exc} (is `chroma run` up?)") from exc
+            raise StoreError(
+                f"cannot reach the Chroma server at {url}: {one_line(exc, 160)} (is `chroma run` up?)"
+            ) from exc
     assert path is not None
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True)  # a file in its way is set aside by indexer.heal_index
     return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
 
 

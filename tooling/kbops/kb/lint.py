@@ -14,8 +14,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from ..config import Settings
+from .attachments import FILE_TYPE, MISSING, NOT_PUBLIC, check_file, kb_relative, public_owners
 from .markdown import LinkKind, resolve_link
-from .model import Article, Finding, KnowledgeBase, Severity
+from .model import Article, Audience, Finding, KnowledgeBase, Severity, Status
+from .rawhtml import raw_urls, scan_body
 
 LINT_JSON_VERSION = 1
 
@@ -210,6 +212,48 @@ def check_near_duplicate_titles(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
+_ATTACHMENT_FIXES = {
+    NOT_PUBLIC: "if customers may see it, move it to kb/attachments/{id}/; otherwise remove the link",
+    FILE_TYPE: "publish it as an image, PDF, CSV, text or office file (see docs/help-site.md)",
+}
+
+
+def check_attachments(ctx: LintContext) -> Iterator[Finding]:
+    """A public article must not link a file the help site refuses: an attachment of a
+    non-public article, a file outside `attachments/<id>/`, a symlink leaving the KB."""
+    owners = public_owners(ctx.kb.articles)
+    for article in ctx.kb.articles:
+        source = kb_relative(ctx.kb.root, ctx.kb.base, article.path) if article.is_public else None
+        if source is None:
+            continue
+        targets = [(link.line, link.target) for link in article.links]
+        targets += [(article.body_line + line - 1, url) for line, url in raw_urls(article.body)]
+        for line, target in targets:
+            resolved = resolve_link(source, target)
+            if resolved is None or not resolved.path or (resolved.path.endswith(".md") and resolved.path[0] != "/"):
+                continue  # external, same page, or an article (check_links)
+            verdict = check_file(ctx.kb.root, resolved.path, owners)
+            if verdict.refusal in (None, MISSING):
+                continue
+            detail = "an absolute path" if resolved.path.startswith("/") else verdict.detail
+            yield _finding(
+                article, line, "attachment-not-public", ERROR,
+                f"links '{target}', which the help site will not publish: {detail}",
+                _ATTACHMENT_FIXES.get(verdict.refusal or "", "copy the file into kb/attachments/{id}/ and link it "
+                                      "relative to this article").format(id=article.id),
+            )
+
+
+def check_hidden_text(ctx: LintContext) -> Iterator[Finding]:
+    """Public articles: text customers cannot see (comments, hidden elements, tooltips) is
+    still in the page source, and raw HTML that runs code is removed by the site."""
+    for article in ctx.kb.articles:
+        if article.meta.audience is not Audience.PUBLIC or article.meta.status is Status.ARCHIVED:
+            continue
+        for item in scan_body(article.body):
+            yield _finding(article, article.body_line + item.line - 1, item.code, ERROR, item.message, item.fix)
+
+
 def _normalise_title(title: str) -> str:
     return "".join(ch if ch.isalnum() else " " for ch in title.lower())
 
@@ -224,9 +268,11 @@ RULES: dict[str, Rule] = {
     "missing-owner": check_owner,
     "empty-section": check_empty_sections,
     "near-duplicate-title": check_near_duplicate_titles,
+    "attachment-not-public": check_attachments,
+    "hidden-text": check_hidden_text,
 }
 """Rule name -> function. A rule may emit several related codes (links: broken-link,
-broken-anchor, link-to-unpublished)."""
+broken-anchor, link-to-unpublished; hidden-text: hidden-text, unsafe-html)."""
 
 
 def lint_kb(kb: KnowledgeBase, settings: Settings, today: date | None = None) -> list[Finding]:
@@ -266,10 +312,20 @@ def render_json(findings: list[Finding], article_count: int) -> str:
 
 
 def render_github(findings: list[Finding]) -> str:
-    """GitHub Actions workflow commands: annotations on the PR's changed lines."""
+    """GitHub Actions workflow commands: annotations on the PR's changed lines. A file name
+    or message is data, never a second command: encoded as the runner's format requires
+    (`%`, CR, LF in messages; also `:` and `,` in properties)."""
     out = []
     for f in findings:
         level = "error" if f.severity == ERROR else "warning"
-        message = f"{f.code} {f.message} ({f.fix})".replace("%", "%25").replace("\n", "%0A")
-        out.append(f"::{level} file={f.path},line={f.line},title={f.code}::{message}")
+        message = _github_data(f"{f.code} {f.message} ({f.fix})")
+        out.append(f"::{level} file={_github_property(f.path)},line={f.line},title={_github_property(f.code)}::{message}")
     return "\n".join(out)
+
+
+def _github_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(value: object) -> str:
+    return _github_data(str(value)).replace(":", "%3A").replace(",", "%2C")

@@ -14,9 +14,9 @@ import yaml
 from pydantic import ValidationError
 
 from ..config import Settings
-from ..errors import KBError
+from ..errors import KBError, one_line
 from ..gitkb import GitRefError, kb_files_at
-from .model import Article, ArticleMeta, Finding, KnowledgeBase, Severity
+from .model import MAX_REVIEW_DAYS, Article, ArticleMeta, Finding, KnowledgeBase, Severity
 
 
 class _FrontMatterLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
@@ -55,7 +55,7 @@ def parse_article(rel_path: str, data: bytes, settings: Settings) -> Article | F
         return problem(1, "missing-front-matter", "front matter is not closed", "add a `---` line after the fields")
     raw, field_lines, error = _load_front_matter("\n".join(lines[1:end]))
     if error is not None:
-        return problem(error[0], "yaml-error", error[1], "fix the YAML syntax (quote values containing ': ')")
+        return problem(error[0], "yaml-error", error[1], error[2])
     if not isinstance(raw, dict):
         return problem(2, "yaml-error", "front matter is not a mapping of fields", "write `key: value` lines")
     for key, duplicates in field_lines.pop("__duplicates__", {}).items():  # type: ignore[union-attr]
@@ -64,15 +64,15 @@ def parse_article(rel_path: str, data: bytes, settings: Settings) -> Article | F
         meta = ArticleMeta.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        key = str(err["loc"][0]) if err["loc"] else ""
+        key = one_line(err["loc"][0], 60) if err["loc"] else ""
         line = field_lines.get(key, 1)
         if err["type"] == "extra_forbidden":
             known = ", ".join(ArticleMeta.model_fields)
             return problem(line, "unknown-field", f"unknown field '{key}'", f"remove it or use one of: {known}")
         if err["type"] == "missing":
             return problem(1, "schema-error", f"required field '{key}' is missing", f"add `{key}:` to the front matter")
-        got = err.get("input")
-        return problem(line, "schema-error", f"field '{key}': {err['msg']} (got {got!r})", _fix_hint(key))
+        got = one_line(repr(err.get("input")), 80)  # pydantic echoes the input: never print all of it
+        return problem(line, "schema-error", f"field '{key}': {one_line(err['msg'], 120)} (got {got})", _fix_hint(key))
     return Article(meta=meta, path=rel_path, body="\n".join(lines[end + 1 :]), body_line=end + 2, field_lines=field_lines)
 
 
@@ -95,13 +95,19 @@ def _fix_hint(key: str) -> str:
         "audience": "use `public` or `internal`",
         "status": "use `draft`, `published` or `archived`",
         "sensitive": "use `false`, `true` or a list of risk topics",
-        "review_every_days": "use a positive whole number of days",
+        "review_every_days": f"use a whole number of days from 1 to {MAX_REVIEW_DAYS}",
     }
     return hints.get(key, "see docs/article-schema.md for the field's type")
 
 
-def _load_front_matter(text: str) -> tuple[object, dict[str, int], tuple[int, str] | None]:
-    """Parse YAML once into a node tree (for line numbers) and then into values."""
+YAML_SYNTAX_FIX = "fix the YAML syntax (quote values containing ': ')"
+ALIAS_FIX = "write the values out instead of using YAML anchors and aliases"
+
+
+def _load_front_matter(text: str) -> tuple[object, dict[str, int], tuple[int, str, str] | None]:
+    """Parse YAML once into a node tree (for line numbers and the expansion cap) and then
+    into values; a document that would expand past `MAX_FRONT_MATTER_VALUES` through
+    aliases is refused before any value is built."""
     loader = _FrontMatterLoader(text)
     try:
         node = loader.get_single_node()
@@ -111,22 +117,75 @@ def _load_front_matter(text: str) -> tuple[object, dict[str, int], tuple[int, st
         duplicates: dict[str, int] = {}
         if isinstance(node, yaml.MappingNode):
             for key_node, _ in node.value:
-                key = str(key_node.value)
+                key = one_line(key_node.value, 60)
                 line = key_node.start_mark.line + 2  # front matter starts on file line 2
                 if key in lines:
                     duplicates.setdefault(key, line)
                 lines.setdefault(key, line)
+        refused = _refuse_expansion(node)
+        if refused is not None:
+            return None, {}, refused
         value = loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
-        reason = getattr(exc, "problem", None) or str(exc)
-        return None, {}, (line, f"front matter is not valid YAML: {reason}")
+        reason = one_line(getattr(exc, "problem", None) or str(exc), 160)
+        return None, {}, (line, f"front matter is not valid YAML: {reason}", YAML_SYNTAX_FIX)
+    except RecursionError:  # the pure-Python parser nests on the stack (libyaml stops at 1,000 levels)
+        return None, {}, (2, "front matter is nested too deeply", YAML_SYNTAX_FIX)
+    except (ValueError, OverflowError) as exc:  # a value the constructors refuse, past the checks above
+        return None, {}, (2, f"front matter cannot be read: {one_line(exc, 120)}", YAML_SYNTAX_FIX)
     finally:
         loader.dispose()
     if duplicates:
         lines["__duplicates__"] = duplicates  # type: ignore[assignment]
     return value, lines, None
+
+
+MAX_FRONT_MATTER_VALUES = 5_000
+"""Values (scalars, lists, mappings) front matter may hold once YAML aliases are expanded.
+A real article has a few dozen; 1 KB of nested anchors ("billion laughs") expands to
+hundreds of millions, which used to take gigabytes and minutes to build and print."""
+MAX_NUMBER_DIGITS = 30
+"""Longer integers are refused while parsing (Python refuses past 4,300 digits, with a crash)."""
+
+
+def _refuse_expansion(root: yaml.Node) -> tuple[int, str, str] | None:
+    """(line, message, fix) when the node graph expands past the cap or refers to itself, else
+    None. Sizes are memoised per node, so the walk costs the document's size, not the
+    expansion's."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = min(1 + sum(sizes[id(c)] for c in children), MAX_FRONT_MATTER_VALUES + 1)
+            if sizes[id(node)] > MAX_FRONT_MATTER_VALUES:
+                return (node.start_mark.line + 2, f"front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} "
+                        "values through YAML aliases (`&name` ... `*name`)", ALIAS_FIX)
+            continue
+        if id(node) in open_nodes:
+            return node.start_mark.line + 2, "a YAML alias refers to a value that contains it (`&a [*a]`)", ALIAS_FIX
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int") and len(node.value) > MAX_NUMBER_DIGITS:
+            return (node.start_mark.line + 2, f"a number with more than {MAX_NUMBER_DIGITS} digits",
+                    "write a smaller number, or quote it if it is text")
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def repo_root(start: Path) -> Path | None:
@@ -139,7 +198,25 @@ def repo_root(start: Path) -> Path | None:
 
 
 def iter_article_files(kb_dir: Path) -> Iterator[Path]:
-    return iter(sorted(p for p in kb_dir.rglob("*.md") if p.is_file()))
+    """Every `*.md` under the folder (symlinked folders are not followed), broken symlinks
+    included so they can be reported."""
+    return iter(sorted(p for p in kb_dir.rglob("*.md") if p.is_file() or p.is_symlink()))
+
+
+def inside_kb(path: Path, kb_dir: Path) -> bool:
+    """Does `path`, symlinks resolved, stay inside the KB folder? A symlink that leaves it
+    is never read as an article: it could publish any file on the machine."""
+    try:
+        return path.resolve().is_relative_to(kb_dir.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+
+
+def base_folder(kb_dir: Path, settings: Settings) -> Path:
+    """The folder article paths are relative to: the git work tree, else the project, else
+    (a KB folder outside the project, `--kb /elsewhere`) the KB folder's parent."""
+    root = settings.root.resolve()
+    return repo_root(kb_dir) or (root if kb_dir.is_relative_to(root) else kb_dir.parent)
 
 
 def load_kb(settings: Settings, kb_dir: Path | None = None) -> KnowledgeBase:
@@ -147,16 +224,25 @@ def load_kb(settings: Settings, kb_dir: Path | None = None) -> KnowledgeBase:
     kb_dir = (kb_dir or settings.kb_dir).resolve()
     if not kb_dir.is_dir():
         raise KBError(f"{kb_dir}: KB folder not found (set kb.path in kbops.toml or pass --kb)")
-    base = repo_root(kb_dir) or settings.root.resolve()
+    base = base_folder(kb_dir, settings)
     files: list[tuple[str, bytes]] = []
     problems: list[Finding] = []
     for path in iter_article_files(kb_dir):
         rel = path.relative_to(base).as_posix()
-        size = path.stat().st_size
-        if size > settings.kb.max_article_bytes:  # never read a runaway file into memory
-            problems.append(too_large(rel, size, settings))
+        if not inside_kb(path, kb_dir):
+            problems.append(Finding(rel, 1, "symlink-outside-kb", Severity.ERROR,
+                                    "a symlink to a file outside the KB folder (or to nothing); it is not read",
+                                    "copy the article into the KB folder, or remove the link"))
             continue
-        files.append((rel, path.read_bytes()))
+        try:
+            size = path.stat().st_size
+            if size > settings.kb.max_article_bytes:  # never read a runaway file into memory
+                problems.append(too_large(rel, size, settings))
+                continue
+            files.append((rel, path.read_bytes()))
+        except OSError as exc:
+            problems.append(Finding(rel, 1, "unreadable", Severity.ERROR, f"cannot read the file ({exc.strerror})",
+                                    "check its permissions"))
     return build_kb(files, settings, root=kb_dir, base=base, problems=problems)
 
 
@@ -187,5 +273,4 @@ def load_kb_at(settings: Settings, ref: str) -> tuple[KnowledgeBase, str]:
         snapshot = kb_files_at(kb_dir, ref)
     except GitRefError as exc:
         raise KBError(str(exc)) from exc
-    base = repo_root(kb_dir) or settings.root.resolve()
-    return build_kb(snapshot.files, settings, root=kb_dir, base=base), snapshot.commit
+    return build_kb(snapshot.files, settings, root=kb_dir, base=base_folder(kb_dir, settings)), snapshot.commit

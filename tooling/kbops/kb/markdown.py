@@ -170,12 +170,79 @@ def resolve_link(source: str, target: str) -> LinkTarget | None:
 # ---------------------------------------------------------------- text we generate
 
 _MD_SPECIAL = str.maketrans({
-    "\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]",
-    "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " ",
+    "\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "~": "\\~",
+    "<": "&lt;", ">": "&gt;", "&": "&amp;",
 })
+_LINE_BREAKS = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029]+")
+_INVISIBLE_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+"""C0/C1 controls (ANSI escapes start with one) and bidi overrides that reorder what a reader sees."""
+_URL = re.compile(r"(?i)(?<![\w.-])(?:[a-z][a-z0-9+.-]{0,30}://|www\.)[^\s`]+")
+_MENTION_OR_REFERENCE = re.compile(r"@(?=[\w-])|#(?=\d)")
+"""`@` before a name (a user or team mention) or `#` before a digit (an issue reference)."""
+_ORDERED_ITEM = re.compile(r"(\d{1,9})[.)](?=\s|$)")
+ZERO_WIDTH_JOINER = "\u200d"
+
+
+def _one_line(value: object) -> str:
+    return _INVISIBLE_CONTROLS.sub("", _LINE_BREAKS.sub(" ", str(value)))
+
+
+def _escape_prose(text: str) -> str:
+    return _MENTION_OR_REFERENCE.sub(lambda m: m.group(0) + ZERO_WIDTH_JOINER, text.translate(_MD_SPECIAL))
 
 
 def md_text(value: object) -> str:
-    """Ticket text is untrusted customer text: it must not break a table (`|`, newlines),
-    open HTML (`<details>`), or become a link or emphasis in the comment."""
-    return str(value).translate(_MD_SPECIAL).strip()
+    """Untrusted text (tickets, titles, ids, file names) on one line of Markdown we generate:
+    it must not break a table (`|`, newlines), open HTML (`<details>`, `<img>`), become a link,
+    image, heading or emphasis, mention someone (`@team`), reference an issue (`#12`) or put a
+    live outside link into a PR comment (URLs become code). Control characters are dropped."""
+    text = _one_line(value).strip()
+    parts, last = [], 0
+    for url in _URL.finditer(text):
+        end = url.start() + len(_url_proper(url.group(0)))
+        parts += [_escape_prose(text[last : url.start()]), md_code(text[url.start() : end])]
+        last = end
+    escaped = "".join([*parts, _escape_prose(text[last:])])
+    if number := _ORDERED_ITEM.match(escaped):  # `1.` would start a list: `1\.` cannot
+        return escaped[: number.end(1)] + "\\" + escaped[number.end(1) :]
+    return "\\" + escaped if escaped[:1] in ("#", "=", "+", "-") else escaped
+
+
+def _url_proper(url: str) -> str:
+    """A URL without the sentence punctuation after it (`(see https://x.example).`)."""
+    while url and (url[-1] in ".,:;!?'\"*_~" or (url[-1] in ")]}" and url.count(url[-1]) > url.count("([{"[")]}".index(url[-1])]))):
+        url = url[:-1]
+    return url
+
+
+def md_code(value: object) -> str:
+    """Untrusted text as an inline code span (never a link, mention or HTML); one line, no
+    backticks, `|` escaped for table cells. Empty text gives an empty string."""
+    text = _one_line(value).strip().replace("`", "'").replace("|", "\\|")
+    return f"`{text}`" if text else ""
+
+
+def md_block(text: str) -> str:
+    """Untrusted multi-line text (a drafted reply) as a fenced code block: shown as written,
+    nothing in it rendered. The fence is longer than any backtick run inside."""
+    body = _INVISIBLE_CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
+    longest = max((len(run) for run in re.findall(r"`+|~+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{body}\n{fence}"
+
+
+_HIDDEN_ELEMENTS = re.compile(
+    r"<(script|style|template|noscript|iframe|object|svg|math|textarea|title)\b[^>]*>.*?(?:</\1\s*>|$)",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s+[^<>]*)?/?>|<![A-Za-z][^<>]*>|<\?[^<>]*>")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def strip_html(text: str) -> str:
+    """Text without raw HTML, for ticket text reused in content that gets published (draft
+    articles): comments and code-running or hidden elements go with their content, other
+    tags go and keep their text, and a `<` left that could still open a tag is escaped."""
+    text = _HIDDEN_ELEMENTS.sub("", _HTML_COMMENT.sub("", text))
+    return _TAG_START.sub("&lt;", _TAG.sub("", text))

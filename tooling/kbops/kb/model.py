@@ -21,6 +21,10 @@ from .markdown import Link, Section, parse_links, parse_sections
 
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_REVIEW_DAYS = 36_500
+"""A review interval past 100 years is a typo; a huge one overflowed date arithmetic."""
+LAST_REVIEW_DATE = date(9799, 12, 31)
+"""`reviewed` + `MAX_REVIEW_DAYS` must stay a date Python can represent (year 9999)."""
 
 
 class Audience(StrEnum):
@@ -54,8 +58,13 @@ class ArticleMeta(BaseModel):
     audience: Audience = Field(description="`public` (customers may see it) or `internal` (agents only).")
     status: Status = Field(description="`draft`, `published` or `archived`. Only published articles answer tickets.")
     owner: str | None = Field(None, description="Specialist responsible for keeping it true; lint warns when unset.")
-    reviewed: date | None = Field(None, description="Date (YYYY-MM-DD) someone last checked it against the product.")
-    review_every_days: int = Field(180, gt=0, description="Review interval; past `reviewed` + this, lint warns.")
+    reviewed: date | None = Field(
+        None, ge=date(1900, 1, 1), le=LAST_REVIEW_DATE,
+        description="Date (YYYY-MM-DD) someone last checked it against the product.",
+    )
+    review_every_days: int = Field(
+        180, gt=0, le=MAX_REVIEW_DAYS, description="Review interval in days (at most 100 years); past `reviewed` + this, lint warns."
+    )
     sensitive: bool | tuple[str, ...] = Field(
         False,
         description="`true`, or risk topics from `kb.risk_topics` (refund, account-change, ...). "

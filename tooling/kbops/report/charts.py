@@ -7,9 +7,19 @@ Every chart is a `<figure data-chart=NAME>` whose `<svg>` has a text alternative
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape(value: str) -> str:
+    """Text for HTML: escaped, and without control characters (not valid in HTML, and an
+    ANSI sequence would still run when the file is printed in a terminal)."""
+    return html.escape(_CONTROL.sub("", value))
+
 
 WIDTH = 640
 BAR_HEIGHT = 22

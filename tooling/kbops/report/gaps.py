@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from ..evals.runs import EvalRun, Verdict
 from ..gaps.model import GapKind, GapReport
-from ..kb.markdown import md_text
+from ..kb.markdown import md_code, md_text
+from . import views
 
 LIST_CAP = 20
 
 
 def render_gaps_markdown(report: GapReport, title: str = "Gaps by topic") -> str:
     """A ranked table: one row per gap, most impact first; capped like every list."""
+    report = views.private_gaps(report)
     if not report.gaps:
         return f"### {title} (0)\n\n_no gap or false-deflection tickets in run {md_text(report.run_id)}_"
     rows = []
@@ -24,7 +26,7 @@ def render_gaps_markdown(report: GapReport, title: str = "Gaps by topic") -> str
         kind = "missing article" if gap.kind is GapKind.MISSING else f"fails: {gap.covering_article} ({gap.failure})"
         nearest = ", ".join(f"{n.article_id} {n.similarity:.2f}" for n in gap.nearest[:2]) or "–"
         rows.append(
-            f"| {gap.rank} | `{gap.id}` | {md_text(gap.label)} | {gap.tickets} ({gap.share * 100:.1f}%) | "
+            f"| {gap.rank} | {md_code(gap.id)} | {md_text(gap.label)} | {gap.tickets} ({gap.share * 100:.1f}%) | "
             f"{md_text(', '.join(gap.ticket_ids[:6]))}{' …' if gap.tickets > 6 else ''} | "
             f"{len(gap.customers)} ({md_text(tiers)}) | {md_text(kind)} | {md_text(nearest)} | {gap.impact:g} |"
         )

@@ -5,11 +5,11 @@ Content-Security-Policy forbids scripts and any network fetch from the page."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
 from ..evals.runs import EvalRun, TicketResult, Verdict
 from ..gaps.model import GapReport
 from . import charts, views
+from .charts import escape
 
 COLOURS = {
     Verdict.DEFLECTED: "#2e7d32",
@@ -40,6 +40,8 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1p
 
 def render_html(run: EvalRun, history: Sequence[EvalRun] = (), gaps: GapReport | None = None) -> str:
     """`gaps`: the analysis `kbops gaps` saved for this run; adds a ranked gap table."""
+    run = views.private(run)
+    gaps = views.private_gaps(gaps) if gaps is not None else None
     legend = charts.legend([_series(v, ()) for v in views.VERDICT_ORDER])
     sections = [
         _header(run),

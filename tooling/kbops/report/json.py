@@ -10,12 +10,13 @@ from importlib import resources
 from typing import Any
 
 from ..evals.runs import EvalRun
+from . import views
 
 SCHEMA_FILE = "eval-run.schema.json"
 
 
 def render_json(run: EvalRun) -> str:
-    return run.to_json() + "\n"
+    return views.private(run).to_json() + "\n"
 
 
 @cache

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from ..evals.runs import Comparison, EvalRun, GateResult, RunSummary, TicketResult, Verdict
 from ..gaps.model import GapReport
-from ..kb.markdown import md_text
+from ..kb.markdown import md_code, md_text
 from . import views
 from .gaps import gap_section
 
@@ -25,6 +25,8 @@ def render_markdown(run: EvalRun, gaps: GapReport | None = None) -> str:
 
     `gaps` is the analysis `kbops gaps` saved for this run, if any: gaps are then grouped
     by topic instead of listed ticket by ticket."""
+    run = views.private(run)
+    gaps = views.private_gaps(gaps) if gaps is not None else None
     blocks = [
         _title(run),
         _summary_table(run.summary),
@@ -43,7 +45,7 @@ def render_markdown(run: EvalRun, gaps: GapReport | None = None) -> str:
 
 def _title(run: EvalRun) -> str:
     where = md_text(run.kb_ref) + (", uncommitted changes" if run.kb_dirty else "")
-    return f"## kbops eval: KB `{views.short_commit(run)}` ({where}) · backend `{md_text(run.backend)}`"
+    return f"## kbops eval: KB {md_code(views.short_commit(run))} ({where}) · backend {md_code(run.backend)}"
 
 
 def _summary_table(s: RunSummary) -> str:
@@ -67,7 +69,7 @@ def _comparison(run: EvalRun) -> str:
     c = run.comparison
     assert c is not None
     base = c.baseline
-    commit = f" (`{c.baseline_commit[:views.SHORT_COMMIT]}`)" if c.baseline_commit else ""
+    commit = f" ({md_code(c.baseline_commit[:views.SHORT_COMMIT])})" if c.baseline_commit else ""
     head = (
         f"### Compared with {md_text(c.baseline_ref)}{commit}\n\n"
         f"Deflection **{views.points(c.deflection_delta)}** "

@@ -16,7 +16,7 @@ def render_report(run: EvalRun, format: ReportFormat, store: RunStore) -> str:
     and the HTML trend chart draws the runs before it."""
     if format is ReportFormat.json:
         return render_json(run)
-    gaps = load_saved(store.folder, run.run_id)
+    gaps = load_saved(store.folder, run.run_id, store.notify)
     if format is ReportFormat.html:
         return render_html(run, store.history(limit=TREND_RUNS), gaps)
     return render_markdown(run, gaps)

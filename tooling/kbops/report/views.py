@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ..evals.replay import private_result
 from ..evals.runs import GAP_REASONS, EvalRun, TicketResult, Verdict
+from ..gaps.model import Gap, GapReport
+from ..redact import pseudonym, redacted
 
 VERDICT_ORDER = (Verdict.DEFLECTED, Verdict.FALSE_DEFLECTION, Verdict.GATED, Verdict.GAP)
 """Fixed order for tables, legends and stacks, so reports diff cleanly between runs."""
@@ -37,6 +40,26 @@ class Change:
     result: TicketResult
     before: str
     after: str
+
+
+def private(run: EvalRun) -> EvalRun:
+    """The run as every report shows it: ticket text redacted once more, so a run saved by an
+    older kbops (or edited by hand) cannot put personal data into a report. Idempotent: the
+    JSON of a run kbops saved is unchanged."""
+    return replace(run, results=tuple(private_result(r) for r in run.results),
+                   problems=tuple(redacted(p) for p in run.problems))
+
+
+def private_gaps(report: GapReport) -> GapReport:
+    """The gap analysis as reports show it: labels, key phrases, example subjects and
+    customer ids redacted (they come from tickets)."""
+    def private_gap(gap: Gap) -> Gap:
+        return replace(gap, label=redacted(gap.label), key_phrases=tuple(redacted(p) for p in gap.key_phrases),
+                       examples=tuple((tid, redacted(subject)) for tid, subject in gap.examples),
+                       customers=tuple(pseudonym(c, "customer") for c in gap.customers),
+                       categories={redacted(name): count for name, count in gap.categories.items()})
+
+    return replace(report, gaps=tuple(private_gap(g) for g in report.gaps))
 
 
 def short_commit(run: EvalRun) -> str:

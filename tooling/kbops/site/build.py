@@ -1,4 +1,5 @@
-"""Build the help site: stage it, then run mkdocs-material in-process on the staged copy."""
+"""Build the help site: stage it, run mkdocs-material in-process on the staged copy (its
+hooks sanitise every page), then audit what was written before calling it built."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..kb.model import KnowledgeBase
+from .audit import audit_site
 from .model import BuildReport, SiteError, SiteProject
 from .stage import stage_site
 
@@ -48,7 +50,9 @@ def run_mkdocs(config_file: Path, strict: bool) -> tuple[str, ...]:
 def build_site(kb: KnowledgeBase, settings: Settings, strict: bool = True, site_dir: Path | None = None,
                project: SiteProject | None = None) -> BuildReport:
     """Stage, then build with mkdocs. `strict` fails on any mkdocs warning, a link to a
-    missing page, or an unpublished article's title on a public page."""
+    missing page, or an unpublished article's title on a public page. Any build fails when
+    the built site holds a frame, an event handler, a `javascript:` URL or a script that
+    is not the theme's (`audit.py`)."""
     project = project or SiteProject.load(settings)
     built = (site_dir or project.site_dir).resolve()
     stage = stage_site(kb, settings, project, built)
@@ -57,5 +61,11 @@ def build_site(kb: KnowledgeBase, settings: Settings, strict: bool = True, site_
     started = time.perf_counter()
     warnings = run_mkdocs(Path(stage.config_file), strict)
     seconds = time.perf_counter() - started
+    unsafe = audit_site(built)
+    if unsafe:
+        raise SiteError(
+            f"{built} holds HTML the help site must not publish; do not upload it:\n  " + "\n  ".join(unsafe[:20])
+            + (f"\n  ... and {len(unsafe) - 20} more" if len(unsafe) > 20 else "")
+        )
     pages = sum(1 for _ in built.rglob("*.html"))
     return BuildReport(stage, str(built), pages, strict, warnings, seconds)

@@ -1,10 +1,12 @@
 """Markdown rewrites applied to an article before it is staged for the help site.
 
 Customers must never reach what is internal, so a published article's body is cleaned on
-its way to mkdocs: links to pages that will not exist (internal, draft, archived or
-missing articles) become plain text, and HTML comments (authors' notes, invisible in the
-editor preview but present in the page source) are dropped. Code blocks and code spans
-are left exactly as written.
+its way to mkdocs: links and images whose target will not be on the site (internal,
+draft, archived or missing articles, files the attachment rules refuse) become plain
+text (the link text, the image's alt text), and HTML comments (authors' notes, invisible
+in the editor preview but present in the page source) are dropped, an unclosed `<!--`
+with everything after it. Code blocks and code spans are left exactly as written. Raw
+HTML is the sanitiser's job (`sanitise.py`), on the rendered page.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..kb.markdown import COMMENT, INLINE_LINK, REF_DEFINITION, blocks, outside_code_spans
+from ..kb.markdown import INLINE_LINK, REF_DEFINITION, blocks, outside_code_spans
+from ..kb.rawhtml import comment_spans, without_comments
 
 Decide = Callable[[str], str | None]
 """Link target -> None to keep the link, or a reason (`unpublished`, `missing`) to unlink it."""
+IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 
 
 @dataclass(frozen=True)
@@ -32,22 +36,22 @@ class CleanBody:
     text: str
     unlinked: tuple[Unlinked, ...]
     comments_removed: int
+    unclosed_comment: bool = False
 
 
 def clean_body(body: str, decide: Decide) -> CleanBody:
-    """The body with unwanted links unlinked (inline and reference style) and HTML comments
-    removed. Images and code are kept; `decide` sees every link target that is not in code."""
+    """The body with unwanted links and images unlinked (inline and reference style) and
+    HTML comments removed; `decide` sees every link and image target that is not in code."""
     unlinked: list[Unlinked] = []
-    comments = 0
     parts: list[str] = []
     dropped_labels: set[str] = set()
+    spans = comment_spans(body)
+    body = without_comments(body, spans)  # keeps line numbers
 
     for in_fence, first_line, text in blocks(body):
         if in_fence:
             parts.append(text)
             continue
-        comments += len(COMMENT.findall(text))
-        text = COMMENT.sub(lambda match: "\n" * match.group(0).count("\n"), text)  # keep line numbers
         lines = text.split("\n")
         for offset, line in enumerate(lines):
             number = first_line + offset
@@ -60,7 +64,7 @@ def clean_body(body: str, decide: Decide) -> CleanBody:
                     unlinked.append(Unlinked(number, match.group(2), reason))
                     return match.group(1)
 
-                return INLINE_LINK.sub(replace, chunk)
+                return INLINE_LINK.sub(replace, IMAGE.sub(replace, chunk))
 
             definition = REF_DEFINITION.match(line)
             if definition is not None:
@@ -76,12 +80,14 @@ def clean_body(body: str, decide: Decide) -> CleanBody:
     text = "\n".join(parts)
     if dropped_labels:
         text = _unlink_references(text, dropped_labels)
-    return CleanBody(text, tuple(unlinked), comments)
+    unclosed = bool(spans) and not spans[-1].closed
+    return CleanBody(text, tuple(unlinked), len(spans), unclosed)
 
 
 def _unlink_references(body: str, labels: set[str]) -> str:
-    """`[text][label]`, `[label][]` and `[label]` whose definition was dropped -> text."""
-    full = re.compile(r"(?<!!)\[([^\]\n]*)\]\[([^\]\n]*)\]")
+    """`[text][label]`, `![alt][label]`, `[label][]` and `[label]` whose definition was
+    dropped -> text."""
+    full = re.compile(r"!?\[([^\]\n]*)\]\[([^\]\n]*)\]")
     shortcut = re.compile(r"(?<![!\]])\[([^\]\n]+)\](?![\[(:])")
 
     def change(chunk: str) -> str:

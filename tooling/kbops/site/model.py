@@ -7,6 +7,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..errors import ConfigError, KbopsError
@@ -23,7 +24,9 @@ class Excluded:
     id: str
     path: str
     reason: str
-    """`<audience>/<status>`, e.g. `internal/published` or `public/draft`."""
+    """`<audience>/<status>`, e.g. `internal/published` or `public/draft`; `symlink` or
+    `outside-kb` for a public article whose file is reached through a symlink or lies
+    outside the KB folder."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,25 @@ class RewrittenLink:
     line: int
     target: str
     reason: str
-    """`unpublished` (internal, draft or archived article), `missing` or `outside-kb`."""
+    """`unpublished` (internal, draft or archived article), `attachment-not-public` (a file
+    that is not an attachment of a public article), `missing`, `outside-kb`, `absolute`
+    (a site-root path), `symlink` (a file reached through a symlink leaving the KB) or
+    `file-type` (a type the site does not publish)."""
+
+
+LENIENT_REASONS = frozenset({"unpublished", "attachment-not-public"})
+"""Unlinked with a warning even by a strict build: what `kbops lint` reports as errors."""
+
+
+@dataclass(frozen=True)
+class BodyNote:
+    """Hidden text or unsafe HTML in a staged article: the site drops it (see `sanitise.py`)."""
+
+    path: str
+    line: int
+    code: str
+    """`hidden-text` or `unsafe-html`, as `kbops lint` reports it."""
+    message: str
 
 
 @dataclass(frozen=True)
@@ -59,17 +80,28 @@ class StageReport:
     dated_by_file: tuple[str, ...]
     """Articles whose last-updated date is their file's mtime (uncommitted or no git)."""
     seconds: float
+    body_notes: tuple[BodyNote, ...] = ()
 
     def problems(self) -> list[str]:
         """What `--strict` refuses: a broken link or an internal title on a public page."""
         found = [
             f"{link.path}:{link.line}: link to '{link.target}' ({link.reason}) was unlinked"
-            for link in self.rewritten_links if link.reason != "unpublished"
+            for link in self.rewritten_links if link.reason not in LENIENT_REASONS
         ]
         found += [
             f"{leak.page}: mentions '{leak.title}', the title of unpublished article '{leak.article_id}'"
             for leak in self.leaks
         ]
+        return found
+
+    def removed(self) -> list[str]:
+        """What was left out with a warning: files that are not public attachments, and the
+        hidden text and unsafe HTML the sanitiser drops."""
+        found = [
+            f"{link.path}:{link.line}: '{link.target}' is not an attachment of a public article; unlinked"
+            for link in self.rewritten_links if link.reason == "attachment-not-public"
+        ]
+        found += [f"{note.path}:{note.line}: {note.code}: {note.message}; not published" for note in self.body_notes]
         return found
 
 
@@ -98,6 +130,7 @@ class BuildReport:
             "dropped_related": [{"article": a, "related": r} for a, r in stage.dropped_related],
             "comments_removed": stage.comments_removed,
             "assets": list(stage.assets),
+            "removed_html": [asdict(note) for note in stage.body_notes],
             "leaks": [asdict(leak) for leak in stage.leaks],
             "dated_by_git": stage.dated_by_git,
             "dated_by_file": list(stage.dated_by_file),
@@ -147,3 +180,13 @@ class SiteProject:
     @property
     def site_name(self) -> str:
         return str(self.config.get("site_name") or "Help Center")
+
+
+def help_site_hosts(settings: Settings) -> tuple[str, ...]:
+    """The host of the help site's `site_url` in mkdocs.yml (none when there is no site)."""
+    try:
+        url = str(SiteProject.load(settings).config.get("site_url") or "")
+    except ConfigError:
+        return ()
+    host = urlsplit(url).hostname if url else None
+    return (host.lower(),) if host else ()

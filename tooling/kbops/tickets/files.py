@@ -15,6 +15,7 @@ from pathlib import Path
 from ..config import EvalSettings
 from .csv_export import read_csv
 from .jsonl import read_jsonl
+from .limits import loads_bounded
 from .model import TicketError, TicketSet
 from .zendesk import read_zendesk
 
@@ -87,8 +88,8 @@ def detect_format(path: Path) -> TicketFormat:
         return TicketFormat.ZENDESK
     first = _first_line(path)
     try:
-        record = json.loads(first)
-    except ValueError:
+        record = loads_bounded(first)
+    except ValueError:  # not JSON, or nested too deep: the reader reports the line
         record = None
     if isinstance(record, dict):
         return TicketFormat.ZENDESK if {"requester_id", "via", "tickets"} & record.keys() else TicketFormat.JSONL

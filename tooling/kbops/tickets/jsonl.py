@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from ..files import write_atomic
+from .limits import TooDeep, loads_bounded
 from .model import TicketError, TicketSet
 from .problems import ProblemCollector
 
@@ -30,11 +31,13 @@ def _jsonl_records(path: Path) -> Iterator[tuple[int, object, str | None]]:
             if not raw.strip():
                 continue
             try:
-                yield number, json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8")), None
+                yield number, loads_bounded(raw.decode("utf-8-sig" if number == 1 else "utf-8")), None
             except UnicodeDecodeError:
                 yield number, None, "line is not valid UTF-8 (save the file as UTF-8)"
             except json.JSONDecodeError as exc:
                 yield number, None, f"not valid JSON: {exc.msg} (column {exc.colno})"
+            except TooDeep as exc:
+                yield number, None, str(exc)
 
 
 def add_tags(path: Path, tags: Mapping[str, Sequence[str]]) -> int:
@@ -46,8 +49,8 @@ def add_tags(path: Path, tags: Mapping[str, Sequence[str]]) -> int:
     changed = 0
     for index, line in enumerate(lines):
         try:
-            record = json.loads(line)
-        except ValueError:
+            record = loads_bounded(line)
+        except ValueError:  # not JSON, or nested too deep: such lines are kept as they are
             continue
         if not isinstance(record, dict) or record.get("id") not in tags:
             continue

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import EXIT_BAD_INPUT, KbopsError
+from ..errors import EXIT_BAD_INPUT, KbopsError, one_line
 
 TICKET_SCHEMA_VERSION = 1
 
@@ -71,8 +71,9 @@ class TicketProblem:
     message: str
 
     def render(self) -> str:
-        who = f" (ticket {self.ticket_id})" if self.ticket_id else ""
-        return f"{self.source}:{self.line}{who}: {self.message}"
+        """One line, whatever the record held (an id with a newline cannot fake a second problem)."""
+        who = f" (ticket {one_line(self.ticket_id, 60)})" if self.ticket_id else ""
+        return f"{self.source}:{self.line}{who}: {one_line(self.message, 300)}"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..redact import pseudonym, redacted
 from .model import Ticket, TicketError, TicketProblem, TicketSet
 
 
@@ -25,7 +26,10 @@ class ProblemCollector:
         self._first_line: dict[str, int] = {}
 
     def problem(self, line: int, ticket_id: str | None, message: str) -> None:
-        found = TicketProblem(self.source, line, ticket_id, message)
+        """Record a bad record. Messages quote the bad value (`got 'jane@example.com'`) and
+        end up in every report's list of unreadable records, so they are redacted here."""
+        found = TicketProblem(self.source, line, pseudonym(ticket_id, "ticket") if ticket_id else ticket_id,
+                              redacted(message))
         if self.strict:
             raise TicketError(found.render())
         self.problems.append(found)
@@ -58,8 +62,17 @@ def _describe(exc: ValidationError, name_of: Mapping[str, str]) -> str:
     name = ".".join(loc[:2]) if loc and loc[0] == "customer" else (loc[0] if loc else "")
     if err["type"] == "extra_forbidden":
         return f"unknown field '{'.'.join(loc)}' (see docs/tickets.md for the schema)"
-    got = f" (got {err['input']!r})" if "input" in err and not isinstance(err["input"], dict | list) else ""
+    got = f" (got {_shown(err['input'])})" if "input" in err and not isinstance(err["input"], dict | list) else ""
     return f"{name_of.get(name, f'field {name!r}')}: {err['msg']}{got}"
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """The bad value on one line, redacted before it is cut (a cut card number could not be
+    recognised any more), and not `repr`: `\\u202f` escapes would hide a phone number."""
+    if not isinstance(value, str):
+        return repr(value)[:limit]
+    text = redacted(" ".join(value.split()))
+    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"
 
 
 def _id_of(record: dict[str, Any]) -> str | None:

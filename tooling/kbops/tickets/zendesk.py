@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from ..errors import one_line
+from .limits import TooDeep, line_of_depth, loads_bounded, too_deep
 from .model import TicketError, TicketSet, Tier
 from .problems import ProblemCollector
 
@@ -57,12 +59,20 @@ def read_zendesk(
     else:
         records, related = _document_records(path, raw)
     for line, ticket in records:
+        if too_deep(ticket):
+            report.problem(line, _id_of(ticket), str(TooDeep()))
+            continue
         outcome = _zendesk_record(ticket, related, tiers, article_field)
         if isinstance(outcome, tuple):
             report.problem(line, *outcome)
         else:
             report.keep(outcome, line, {})
     return report.result()
+
+
+def _id_of(ticket: object) -> str | None:
+    ticket_id = ticket.get("id") if isinstance(ticket, dict) else None
+    return f"ZD-{one_line(ticket_id, 40)}" if isinstance(ticket_id, int | str) and ticket_id != "" else None
 
 
 def _checked_tiers(tier_map: Mapping[str, str]) -> dict[str, Tier]:
@@ -88,8 +98,8 @@ def _is_ndjson(raw: bytes) -> bool:
 
 def _loads_or_none(line: bytes) -> object:
     try:
-        return json.loads(line)
-    except ValueError:
+        return loads_bounded(line)
+    except ValueError:  # not JSON, not UTF-8, or nested too deep
         return None
 
 
@@ -98,11 +108,13 @@ def _ndjson_records(raw: bytes, report: ProblemCollector) -> Iterator[tuple[int,
         if not chunk.strip():
             continue
         try:
-            yield number, json.loads(chunk.decode("utf-8-sig" if number == 1 else "utf-8"))
+            yield number, loads_bounded(chunk.decode("utf-8-sig" if number == 1 else "utf-8"))
         except UnicodeDecodeError:
             report.problem(number, None, "line is not valid UTF-8 (save the file as UTF-8)")
         except json.JSONDecodeError as exc:
             report.problem(number, _ticket_id_in(chunk), f"not valid JSON: {exc.msg} (column {exc.colno})")
+        except TooDeep as exc:
+            report.problem(number, _ticket_id_in(chunk), str(exc))
 
 
 def _ticket_id_in(chunk: bytes) -> str | None:
@@ -124,6 +136,10 @@ def _document_records(path: Path, raw: bytes) -> tuple[list[tuple[int, object]],
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TicketError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:  # each ticket is held to MAX_JSON_DEPTH below; this is far past it
+        deep = TooDeep(0)
+        line = 1 + line_of_depth(text)
+        raise TicketError(f"{path}:{line}: {deep}") from None
     if isinstance(data, list):
         return list(zip(_item_lines(text, _skip(text, 0)), data, strict=True)), _Sideloads()
     if isinstance(data, dict) and isinstance(data.get("tickets"), list):

@@ -3,8 +3,9 @@ articles. `decide.py` says which reasons exist and in what order; the other modu
 one kind of signal each (normalised text, risk topics, injection, the customer's state)."""
 
 from .customer import anger_score
-from .decide import PolicyOutcome, TicketSignals, assess_ticket, decide, unsafe_promises
+from .decide import PolicyOutcome, TicketSignals, assess_ticket, decide
 from .normalise import normalise
+from .promises import unsafe_promises
 from .topics import SEMANTIC_EXAMPLES, Similarity
 
 __all__ = [

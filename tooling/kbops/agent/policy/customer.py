@@ -96,6 +96,13 @@ def _caps_ratio(raw: str) -> float:
 
 
 _WHO = r"(?:human(?: being)?s?|person|people|agent|representative|rep|supervisor|manager|someone|somebody|staff|employee)"
+_PERSON = (
+    r"(?:a |an |any |some |one of your |your |the )?(?:real |actual |live |human |proper |genuine |support |customer service )*"
+    r"(?:human(?: being)?|person|agent|representative|rep|member of (?:your |the )?(?:staff|team|support(?: team)?)|staff member|employee"
+    r"|(?:some|any)(?:one|body) (?:real|from (?:your|the|tasklane)|at (?:your|tasklane)|on your (?:team|end|side)|in (?:your )?support|who works (?:there|at))"
+    r"|operator|advisor|consultant)"
+)
+"""Who a customer asks for: a person, or someone from the company (not "my manager")."""
 _HUMAN_REQUEST_RES = tuple(
     re.compile(pattern)
     for pattern in (
@@ -111,8 +118,24 @@ _HUMAN_REQUEST_RES = tuple(
         r"\b(?:please|can you|could you|can someone|could someone|someone) (?:call|phone|ring) (?:me|us)\b"
         r"|\b(?:call|phone|ring) (?:me|us) (?:back|asap|today|tomorrow|now|please|at|on)\b|\bgive (?:me|us) a (?:call|ring)\b|\bphone me\b"
         r"|\bcall ?back (?:number|request|please)\b",
-        r"\bhablar con (?:una persona|un humano|alguien|un agente)\b|\bmit einem (?:menschen|mitarbeiter) sprechen\b"
-        r"|\bparler (?:à|a) (?:un humain|une personne|quelqu'un)\b",
+        rf"\b(?:talk|speak|chat|deal|get in touch|reach|contact) (?:to |with )?{_PERSON}\b",
+        rf"\b{_PERSON} (?:(?:that|who) )?(?:i|we) (?:can|could|may) (?:talk|speak|chat|write) (?:to|with)\b",
+        rf"\b(?:can|could|will|would) {_PERSON} (?:please )?(?:look at|check|review|handle|call|phone|contact|email|e-mail|help|read|get back|reply)",
+        rf"\b(?:connect|transfer|put|pass|forward|escalate|hand|route|send) (?:me|us|this|it|my (?:ticket|case|request)) (?:through |over )?(?:to|with) {_PERSON}\b",
+        r"\b(?:is|are) (?:there )?(?:anyone|anybody|someone|somebody|a human|a person|any humans?) (?:real|actually|there|human|alive|reading|at (?:tasklane|your end))\b",
+        rf"\b(?:have|get) {_PERSON} (?:to )?(?:call|phone|email|e-mail|contact|reply|write|get back|look)",
+        r"\b(?:someone|somebody|a person|a human|an agent) on the phone\b|\bon the phone with (?:a |an |some)",
+        r"\bhablar con (?:una persona|un humano|alguien|un agente|un operador|un asesor|un representante)\b|\bpersona (?:de verdad|real)\b"
+        r"|\b(?:alguien|una persona|un agente|un humano) con (?:quien|quién|el que|la que) (?:pueda|podamos|puedo|hablar)\b"
+        r"|\batender (?:\w+ )?(?:una persona|un humano)\b|\batenci[oó]n humana\b",
+        r"\bmit (?:einem|einer) (?:echten |richtigen |menschlichen )?(?:menschen|mitarbeiter\w*|person|berater\w*|agenten)\b"
+        r"|\bmit jemandem\b(?: \S+){0,8} (?:sprechen|reden|telefonieren)\b|\b(?:echten|richtigen) menschen\b"
+        r"|\b(?:einen|eine) (?:echten |richtigen )?(?:menschen|mitarbeiter\w*|person|berater\w*|ansprechpartner\w*)(?: \S+){0,4} (?:sprechen|erreichen)\b",
+        r"\bparler (?:à|a|avec) (?:quelqu'un|un humain|une personne|un conseiller|une conseill[eè]re|un agent|une vraie personne|un vrai humain)\b"
+        r"|\b(?:vrai humain|vraie personne|personne r[ée]elle)\b|\bmise? en (?:relation|contact) avec (?:un|une|quelqu'un)\b"
+        r"|\bquelqu'un (?:à qui|a qui|avec qui) (?:je peux|je pourrais|on peut|parler)\b",
+        r"\bparlare con (?:qualcuno|una persona|un operatore|un umano|un essere umano|un consulente)\b|\b(?:persona vera|persona reale|operatore umano)\b"
+        r"|\bqualcuno con cui (?:posso|possiamo|potrei|poter) parlare\b|\bmettermi in contatto con (?:un|una|qualcuno)\b",
     )
 )
 

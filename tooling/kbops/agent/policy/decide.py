@@ -10,35 +10,37 @@ Reason codes, stable, in the order `decide` lists them (most important first):
 
 | code | fires when |
 |---|---|
-| `prompt_injection` | the ticket carries injection markers (fake role headers, "ignore previous instructions", hidden comments, encoded or obfuscated text); the whole ticket is suspect |
-| `unsafe_reply` | the draft promises an action only a human may take ("I have issued a refund", "your account has been deleted", "ownership has been transferred") |
-| `risk_topic:<topic>` | a `policy.risk_keywords` pattern matches the normalised text, or (with a similarity function) the text is close to a topic's example requests; one per topic, in config order |
+| `prompt_injection` | the ticket carries injection markers (fake role headers or agent turns, "ignore previous instructions", notes addressed to the model, text a reader cannot see: hidden HTML, base64, Unicode tags, look-alike letters mixed into a word); the whole ticket is suspect |
+| `unsafe_reply` | the reply fails the output guard (`agent/guard.py`): it promises an action only a human may take ("I have issued a refund", "your account has been deleted"), quotes or links an internal article, names an owner, carries HTML, or links an outside host |
+| `risk_topic:<topic>` | a `policy.risk_keywords` pattern matches the normalised text outside a routine phrase (`policy.routine_phrases`), or (with a similarity function) a sentence of the ticket is close to a topic's example requests and clearly closer than to any routine question; one per topic, in config order |
 | `sensitive_article` | a cited article lists `sensitive` topics |
-| `human_requested` | the customer asks for a person ("talk to a human", "not a bot", "call me back") |
+| `human_requested` | the customer asks for a person ("talk to a human", "is there a person I can talk to", "not a bot", "call me back", in five languages, or a sentence close to such requests) |
 | `vip_customer` | the tier is in `policy.vip_tiers` |
 | `negative_sentiment` | the anger score reaches `policy.negative_sentiment_threshold` |
 | `backend_error` | the backend failed (`Draft.error`) |
 | `no_coverage` | the backend says it cannot answer, or the draft cites nothing retrieved |
 | `low_confidence` | the draft's confidence is below `policy.confidence_threshold` |
 
-Every pattern runs over the normalised text and its de-obfuscated variants
-(`normalise.py`); base64 and Unicode-tag payloads are decoded and checked too
-(`injection.py`).
+Every pattern runs over the normalised text (look-alike letters folded by Unicode TR39,
+invisible characters removed) and its de-obfuscated variants (`normalise.py`); text hidden
+in base64, Unicode tags, undisplayed HTML, alt and title attributes, Markdown titles and
+comments is decoded and checked too (`hidden.py`).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ...config import PolicySettings
 from ..decision import Action, Draft, Evidence
 from .customer import anger_score, human_request
-from .injection import hidden_payloads, injection_markers
-from .normalise import first_match, normalise, variants
-from .topics import Similarity, keyword_topics, semantic_topics
+from .hidden import ALWAYS_SUSPECT, hidden_payloads
+from .injection import injection_markers
+from .normalise import normalise, one_line, variants
+from .promises import unsafe_promises
+from .topics import Similarity, keyword_topics, semantic_topics, sentences
 
 
 @dataclass(frozen=True)
@@ -61,64 +63,36 @@ class TicketSignals:
 def assess_ticket(
     text: str, tier: str, settings: PolicySettings, similarity: Similarity | None = None
 ) -> TicketSignals:
-    """Read risk topics, anger, a request for a human and injection markers from `text`."""
+    """Read risk topics, anger, a request for a human and injection markers from `text`.
+
+    Text hidden in the ticket (base64, HTML nobody sees, alt text, comments) is read as
+    if it were visible; `similarity` (the multilingual model, `semantic.py`) adds the
+    paraphrases no keyword names, sentence by sentence."""
     raw = unicodedata.normalize("NFKC", text)
     hidden = hidden_payloads(raw)
-    plain = normalise("\n".join([raw, *hidden.values()]))
-    flat, obfuscated, runs, pairs = variants(plain)
-    topics, only_obfuscated = keyword_topics(settings, flat, obfuscated, runs, pairs)
-    if similarity is not None and settings.semantic_risk_threshold < 1:
-        topics.update(semantic_topics(flat, settings, similarity, exclude=topics))
+    joined = "\n".join([text, *hidden.values()])  # not NFKC'd yet: `normalise` folds look-alikes first
+    plain = normalise(joined)
+    spaced = normalise(joined, invisible_as_space=True)
+    flat, obfuscated, runs, _ = variants(plain)
+    if spaced != plain:
+        obfuscated.append(one_line(spaced))
+    if "I" in joined:  # TR39 draws capital I and small l alike: "Iawyer"
+        obfuscated.append(one_line(normalise(joined.replace("I", "l"))))
+    topics, only_obfuscated = keyword_topics(settings, flat, obfuscated, runs)
+    request = human_request(flat) or (human_request(one_line(spaced)) if spaced != plain else "")
+    if similarity is not None and settings.semantic_model != "off" and settings.semantic_risk_threshold < 1:
+        units = sentences(plain) + (sentences(spaced) if spaced != plain else [])
+        exclude = {**topics, **({"human": request} if request else {})}
+        semantic = semantic_topics(list(dict.fromkeys(units)), settings, similarity, exclude=exclude)
+        request = request or semantic.pop("human", "")
+        topics.update({topic: why for topic, why in semantic.items() if topic != "human"})
     markers = injection_markers(raw, plain, obfuscated)
-    markers.update({f"{kind}-payload": decoded[:80] for kind, decoded in hidden.items()})
+    markers.update({f"{kind}-payload": decoded[:80] for kind, decoded in hidden.items() if kind in ALWAYS_SUSPECT})
     if only_obfuscated:
         markers["obfuscated-keyword"] = ", ".join(only_obfuscated)
     score, cues = anger_score(raw, flat)
-    request = human_request(flat)
     ordered = {topic: topics[topic] for topic in settings.risk_keywords if topic in topics}
     return TicketSignals(ordered, score, cues, bool(request), request, markers, str(tier))
-
-
-_UNSAFE_REPLY_RES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
-    for name, pattern in (
-        (
-            "refund",
-            # Past or future promises only: "we issue refunds when..." is policy text a KB may quote.
-            r"\b(?:i|we)(?:'ve| have)? (?:just |now |already )?(?:issued|processed|approved|initiated|granted|sent) (?:you )?(?:a |an |the |your )?(?:full |partial |pro-?rated )?refund"
-            r"|\b(?:i|we)(?:'ll| will) (?:now |immediately )?(?:issue|process|approve|initiate|grant|send) (?:you )?(?:a |an |the |your )?(?:full |partial |pro-?rated )?refund"
-            r"|\b(?:i|we)(?:'ve| have)? (?:just |already )?(?:refunded|reimbursed|reversed the charge)"
-            r"|\brefund (?:has been|was|have been|is being|will be) (?:approved|issued|processed|initiated|granted|completed|sent)"
-            r"|\brefunds? (?:is |are )?(?:approved|confirmed|granted)\b"
-            r"|\b(?:money|amount|charge|payment) (?:has been|was|have been|will be) (?:returned|refunded|credited|reversed)",
-        ),
-        (
-            "account-deletion",
-            r"\b(?:your|the) (?:account|workspace|data)(?: and (?:all )?(?:your )?data)? (?:has|have) been (?:deleted|removed|erased|closed|wiped)"
-            r"|\b(?:i|we)(?:'ve| have)? (?:deleted|closed|erased|removed|wiped) (?:your|the) (?:account|workspace|data)"
-            r"|\b(?:account|workspace) (?:is|was) (?:now )?(?:deleted|closed|erased)",
-        ),
-        (
-            "account-change",
-            r"\bownership (?:has been|was|is now|have been) (?:transferred|changed|moved|updated)"
-            r"|\b(?:i|we)(?:'ve| have)? transferred (?:the )?(?:workspace )?ownership|\b(?:you are|you're) now the (?:workspace |account )?owner"
-            r"|\b(?:i|we)(?:'ve| have)? made you (?:the )?(?:workspace |account )?owner"
-            r"|\b(?:2fa|two[- ]factor(?: authentication)?|mfa) (?:has been|was|is now|have been) (?:disabled|removed|reset|turned off)"
-            r"|\b(?:i|we)(?:'ve| have)? (?:disabled|removed|reset|turned off) (?:your |the )?(?:2fa|two[- ]factor|mfa)"
-            r"|\b(?:account |login )?email (?:address )?(?:has been|was) (?:changed|updated)",
-        ),
-    )
-)
-
-
-def unsafe_promises(reply: str) -> dict[str, str]:
-    """Actions the reply claims were taken that only a human may take: kind -> phrase."""
-    flat, obfuscated, _, _ = variants(normalise(reply))
-    found: dict[str, str] = {}
-    for name, pattern in _UNSAFE_REPLY_RES:
-        if hit := first_match([pattern], [flat, *obfuscated]):
-            found[name] = hit
-    return found
 
 
 @dataclass(frozen=True)
@@ -135,17 +109,21 @@ def decide(
     cited: Sequence[Evidence],
     settings: PolicySettings,
     tier: str,
+    reply_problems: Mapping[str, str] | None = None,
 ) -> PolicyOutcome:
-    """ESCALATE iff any reason fires. The draft can add reasons, never remove one."""
+    """ESCALATE iff any reason fires. The draft can add reasons, never remove one.
+
+    `reply_problems` are the output guard's findings on the reply (`agent/guard.py`); without
+    them the reply is still checked for promises of actions only a human may take."""
     found: dict[str, str] = {}
     if signals.injection_markers:
         found["prompt_injection"] = "; ".join(
             f"{k}: {v!r}" for k, v in signals.injection_markers.items()
         )
-    if promises := unsafe_promises(draft.reply):
-        found["unsafe_reply"] = "draft promises " + "; ".join(
-            f"{k}: {v!r}" for k, v in promises.items()
-        )
+    if reply_problems is None:
+        reply_problems = {f"promise:{kind}": repr(phrase) for kind, phrase in unsafe_promises(draft.reply).items()}
+    if reply_problems:
+        found["unsafe_reply"] = "reply " + "; ".join(f"{k} {v}" for k, v in reply_problems.items())
     for topic, phrase in signals.risk_topics.items():
         found[f"risk_topic:{topic}"] = f"ticket matches {phrase!r}"
     sensitive = [f"{e.article_id} ({', '.join(e.risk_topics)})" for e in cited if e.risk_topics]

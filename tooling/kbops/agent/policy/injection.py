@@ -1,19 +1,26 @@
-"""Prompt-injection markers: fake role headers, "ignore previous instructions", hidden
-comments, and text smuggled as base64, Unicode tags, zero-width or mixed scripts."""
+"""Prompt-injection markers: fake role headers and agent turns, "ignore previous
+instructions", notes addressed to the model, hidden comments, and text smuggled as base64,
+Unicode tags, zero-width or mixed scripts (what is hidden is found by `hidden.py`)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
+import unicodedata
 
-from .normalise import TAG_CHARS_RE, first_match
+from .normalise import WORD_RE, first_match, latin_double
 
 _DIRECTIVE = (
     r"(?:\byou\b|ignore|approv|verifi|authori[sz]|escal|eskal|proceed|must|always|never|do not|don't"
     r"|instruction|polic|override|grant|allow|disable|transfer|refund|delete)"
 )
 """Words a fake "System:" line uses; a pasted "System: Windows 11" has none of them."""
+_MACHINE = r"(?:ai|a\.i\.|ai agent|ai assistant|assistant|bot|chat ?bot|support bot|model|llm|language model|gpt|chatgpt|claude)\b"
+"""Whoever reads the ticket when it is not a person; a plain "agent" may be a colleague."""
+_ORDER = (
+    r"approve|confirm|say|reply|respond|answer|tell|mark|refund|delete|transfer|ignore|disregard|process|grant|issue"
+    r"|close|disable|escalate|do not|don't|never|always|you (?:must|should|may|can|are)"
+)
+"""What a line addressed to the model goes on to demand."""
 
 _INJECTION_RES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.MULTILINE))
@@ -92,6 +99,31 @@ _INJECTION_RES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?:answer|approve|approved|true|false|none|no|yes|skip|0?\.\d+|1(?:\.0+)?)\b",
         ),
         (
+            "note-to-model",
+            rf"\b(?:note|message|instructions?|memo|reminder|p\.? ?s\.?|hint|context|notice|request)\s*(?:for|to)\s+(?:the |any |our |your |an? )?{_MACHINE}"
+            rf"|\b(?:if|when|since|as) you(?:'re| are) (?:an? |the )?(?:ai|a\.i\.|assistant|bot|chat ?bot|(?:large )?language model|llm|automated \w+|gpt|chatgpt|claude)\b"
+            rf"|(?:^|[\n.!?(\[>*]\s*)(?:dear|hey|hi|hello|attention|attn:?|to)\s+(?:the )?{_MACHINE}\s*[,:]"
+            rf"|(?:^|[\n.!?(\[>*\"']\s*){_MACHINE}\s*[,:]\s*(?:please\s+)?(?:{_ORDER})",
+        ),
+        (
+            "fake-agent-turn",
+            r"(?:^|\n)[\s>*_]*(?:assistant|agent|support(?: agent| team| rep(?:resentative)?)?|tasklane(?: support| agent| team| bot)?"
+            r"|bot|ai|chat ?bot|operator|representative|rep|admin|moderator|customer service|help ?desk)[*_ ]*:"
+            r"[^\n]{0,200}?\b(?:approv\w*|confirm\w*|processed|refund\w*|reimburs\w*|delet\w*|cancel+ed|verified|granted|done|completed"
+            r"|issued|changed|transferred|disabled|reset|removed|escalat\w*|ignore|authori[sz]\w*|credited)\b",
+        ),
+        (
+            "code-fence-role",
+            r"```\s*(?:system|assistant|developer|instructions?|prompt|policy|override)\b",
+        ),
+        (
+            "no-human-review",
+            r"\bno human (?:review|involvement|needed|check|approval|in the loop)\b|\bwithout (?:a |any )?human (?:review|involvement|check|approval)\b"
+            r"|\b(?:escalation|human review|the policy|the gates?|the checks?|escalations) (?:is|are) (?:now )?(?:off|disabled|turned off|not needed|suspended)\b"
+            r"|\byou (?:may|can|are allowed to|are permitted to) (?:now )?(?:approve|issue|grant|process|refund|delete|transfer|disable)\b"
+            r"|\bmark (?:this|the|my) (?:request|ticket|customer|user|account) (?:as )?(?:verified|approved|resolved|authori[sz]ed)\b",
+        ),
+        (
             "hidden-comment",
             r"<!--(?:(?!-->)[\s\S]){0,2000}?\b(?:ignore|instructions?|system|assistant|developer|escalat\w*|approve\w*|refund\w*|delete|transfer|you are|you must|do not|don't|reveal|print|prompt|policy|override)\b"
             r"|^\s*\[(?://|comment)\]:\s*(?:#|<>)",
@@ -103,8 +135,6 @@ _UPPER_HEADER_RE = re.compile(
 )
 _ZERO_WIDTH_INWORD_RE = re.compile("[A-Za-z][\u200b-\u200d\u2060\ufeff]+[A-Za-z]")
 _BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_MIXED_SCRIPT_RE = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b")
-_BASE64_RE = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])")
 
 
 def injection_markers(raw: str, plain: str, obfuscated: list[str]) -> dict[str, str]:
@@ -116,42 +146,24 @@ def injection_markers(raw: str, plain: str, obfuscated: list[str]) -> dict[str, 
             markers[name] = hit.strip()
     if "role-header" not in markers and (match := _UPPER_HEADER_RE.search(raw)):
         markers["role-header"] = match.group(0)
-    for name, pattern in (
-        ("zero-width", _ZERO_WIDTH_INWORD_RE),
-        ("bidi-control", _BIDI_RE),
-        ("mixed-script", _MIXED_SCRIPT_RE),
-    ):
+    for name, pattern in (("zero-width", _ZERO_WIDTH_INWORD_RE), ("bidi-control", _BIDI_RE)):
         if match := pattern.search(raw):
             markers[name] = match.group(0).encode("unicode_escape").decode("ascii")
+    if word := mixed_script_word(raw):
+        markers["mixed-script"] = word.encode("unicode_escape").decode("ascii")
     return markers
 
 
-def hidden_payloads(raw: str) -> dict[str, str]:
-    """Text smuggled as base64 or Unicode tag characters, decoded so the gates see it."""
-    found: dict[str, str] = {}
-    decoded_blobs = [d for m in _BASE64_RE.finditer(raw) if (d := _decode_base64(m.group(0)))]
-    if decoded_blobs:
-        found["base64"] = " ".join(decoded_blobs)
-    tags = "".join(
-        chr(ord(ch) - 0xE0000)
-        for run in TAG_CHARS_RE.findall(raw)
-        for ch in run
-        if 0x20 <= ord(ch) - 0xE0000 < 0x7F
-    )
-    if tags.strip():
-        found["unicode-tag"] = tags
-    return found
+def mixed_script_word(raw: str) -> str:
+    """The first word that mixes Latin letters with look-alikes from another script
+    (`rеfund` with a Cyrillic е, `refսnd` with an Armenian ս): nobody types that by
+    accident. Latin letters (`política`, `Straße`, a Turkish `ı`) are not look-alikes."""
+    for match in WORD_RE.finditer(raw):
+        word = match.group(0)
+        if not word.isascii() and any(ch.isascii() for ch in word) and any(_foreign_double(ch) for ch in word):
+            return word
+    return ""
 
 
-def _decode_base64(blob: str) -> str:
-    """The blob as text if it decodes to readable words; ids, hashes and keys do not."""
-    padded = blob + "=" * (-len(blob) % 4)
-    try:
-        data = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
-        text = data.decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return ""
-    wordy = sum(ch.isalpha() or ch.isspace() for ch in text)
-    if not text or wordy / len(text) < 0.8 or len(text.split()) < 3:
-        return ""
-    return text
+def _foreign_double(ch: str) -> bool:
+    return bool(latin_double(ch)) and not unicodedata.name(ch, "").startswith("LATIN")
