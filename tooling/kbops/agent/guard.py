@@ -37,9 +37,21 @@ SHINGLE_WORDS = 8
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]\"'`]+")
 _SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][\s.·*_-]+){5,}[^\W\d_](?![^\W\d_])")
-_HTML = re.compile(
-    r"(?i)<\s*/?\s*[a-z][a-z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--|\bon[a-z]+\s*=|javascript\s*:|vbscript\s*:|data\s*:\s*text/html"
-)
+_HTML_ELEMENTS = (
+    "a abbr address applet area article aside audio b base basefont bdi bdo blink blockquote body br button canvas "
+    "caption center cite code col colgroup data datalist dd del details dfn dialog dir div dl dt em embed fieldset "
+    "figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe image "
+    "img input ins isindex kbd keygen label legend li link listing main map mark marquee math menu meta meter nav "
+    "noembed noframes noscript object ol optgroup option output p param picture plaintext pre progress q rp rt "
+    "ruby s samp script search section select slot small source span strike strong style sub summary sup svg "
+    "table tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr xmp"
+).split()
+_HARMLESS_TAGS = frozenset("br kbd sup sub em strong b i code mark s u small abbr".split())
+"""Formatting without attributes: no script, no link, nothing hidden. KBs use `<kbd>`."""
+_TAG = re.compile(rf"(?i)<\s*(/?)\s*({'|'.join(_HTML_ELEMENTS)})\b([^<>]*)>")
+_ACTIVE = re.compile(r"(?i)<!--|\bon[a-z]+\s*=|(?:java|vb)script\s*:|data\s*:\s*text/html|<\s*[a-z][\w:-]*\s[^<>]*=")
+"""Live markup whatever the element: comments, event handlers, script URLs, attributes.
+A placeholder such as `<domain>` or `<install_dir>` in a technical article is none of these."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +72,8 @@ class ReplyGuard:
             found["internal-link"] = ", ".join(links)
         if names := self._owner_names(reply):
             found["owner-name"] = ", ".join(names)
-        if tag := _HTML.search(prose):
-            found["html"] = repr(tag.group(0)[:60])
+        if markup := _markup(prose):
+            found["html"] = repr(markup[:60])
         if spelled := _SPACED_LETTERS.search(prose):
             found["obfuscated"] = repr(spelled.group(0)[:60])
         if hosts := self._outside_hosts(reply):
@@ -194,6 +206,16 @@ def _text_of(article: Article) -> str:
 def _shingles(text: str) -> Iterable[tuple[str, ...]]:
     words = [w.casefold().replace("’", "'") for w in _WORD.findall(text)]
     return (tuple(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1))
+
+
+def _markup(prose: str) -> str:
+    """The first piece of HTML a customer's client could render or run, or ""."""
+    if active := _ACTIVE.search(prose):
+        return active.group(0)
+    for tag in _TAG.finditer(prose):
+        if tag.group(2).lower() not in _HARMLESS_TAGS or tag.group(3).strip():
+            return tag.group(0)
+    return ""
 
 
 def _without_code(text: str) -> str:
