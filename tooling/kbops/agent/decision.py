@@ -30,6 +30,11 @@ class Evidence:
     """Rank of this chunk's article among the retrieved articles (1 = best)."""
     article_score: float = 0.0
     """The fused score of the chunk's article (confidence features use the margins)."""
+    memory_score: float = 0.0
+    """How strongly ticket memory routes the query to this chunk's article (0..1)."""
+    known_gap: float = 0.0
+    """How close the query is to past tickets the KB could not answer (0..1; the same on
+    every item of one query)."""
 
     @property
     def chunk_id(self) -> str:

@@ -16,6 +16,7 @@ from .loading import (
 )
 from .schema import (
     AgentSettings,
+    CalibrationSettings,
     ClaudeSettings,
     EmbeddingSettings,
     EvalSettings,
@@ -23,6 +24,7 @@ from .schema import (
     IndexSettings,
     KBSettings,
     LintSettings,
+    MemorySettings,
     PolicySettings,
     RagasSettings,
     RedactionSettings,
@@ -33,8 +35,8 @@ from .schema import (
 
 __all__ = [
     "CONFIG_FILE", "DEFAULT_CATEGORIES", "DEFAULT_RISK_KEYWORDS", "DEFAULT_RISK_TOPICS", "RAGAS_LLM_METRICS",
-    "RAGAS_METRICS", "AgentSettings", "ClaudeSettings", "EmbeddingSettings", "EvalSettings", "GapsSettings",
-    "IndexSettings", "KBSettings", "LintSettings", "PolicySettings", "RagasSettings", "RedactionSettings",
+    "RAGAS_METRICS", "AgentSettings", "CalibrationSettings", "ClaudeSettings", "EmbeddingSettings", "EvalSettings", "GapsSettings",
+    "IndexSettings", "KBSettings", "LintSettings", "MemorySettings", "PolicySettings", "RagasSettings", "RedactionSettings",
     "RetrievalSettings", "Settings", "SiteSettings", "config_reference", "find_project_root", "load_settings",
     "settings_from_dict",
 ]

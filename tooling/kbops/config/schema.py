@@ -88,6 +88,31 @@ class RetrievalSettings(_Section):
     dense_weight: float = Field(0.6, ge=0, description="Weight of the embedding ranking in the fusion.")
     rrf_k: int = Field(60, gt=0, description="RRF constant (fusion = rrf): higher flattens the rank discount.")
     candidates: int = Field(100, gt=0, description="Chunks taken from each ranking before fusion.")
+    memory_weight: float = Field(
+        0.3, ge=0, description="Weight of ticket memory (`kbops learn`) in the fusion: added to an article's score times "
+        "its memory score (0..1, higher the more close past tickets it answered); 0 turns memory off."
+    )
+
+
+class MemorySettings(_Section):
+    """Ticket memory: resolved tickets teach the retriever their customers' wording (`kbops learn`)."""
+
+    tickets: tuple[str, ...] = Field(
+        (), description="Ticket files `kbops learn` reads when given none; empty = `eval.tickets`."
+    )
+    path: str = Field(".kbops/memory", description="Where the memory's vectors and lexical index are kept.")
+    replay: Literal["time", "leave-one-out"] = Field(
+        "time", description="What a replayed ticket may learn from in `kbops eval`: `time` = tickets opened before it "
+        "(tickets without `created_at` fall back to leave-one-out); `leave-one-out` = every ticket but itself."
+    )
+
+
+class CalibrationSettings(_Section):
+    """The confidence model's coefficients; empty = the shipped model. `kbops tune` writes
+    fitted ones to `kbops.tuned.toml`."""
+
+    intercept: float | None = Field(None, description="Logistic intercept; None = the shipped model.")
+    weights: dict[str, float] = Field({}, description="Feature -> logistic weight (features in docs/tuning.md).")
 
 
 class PolicySettings(_Section):
@@ -95,6 +120,14 @@ class PolicySettings(_Section):
     and the retrieved articles; no model output can switch them off."""
 
     confidence_threshold: float = Field(0.5, ge=0, le=1, description="Escalate (`low_confidence`) below this confidence.")
+    no_coverage_threshold: float = Field(
+        0.2, ge=0, le=1, description="Below this confidence the KB is taken not to cover the ticket: escalate with "
+        "`no_coverage` (a KB gap) rather than `low_confidence`."
+    )
+    known_gap_threshold: float = Field(
+        0.5, ge=0, le=1, description="Ticket memory score of past tickets the KB could not answer at which a close "
+        "paraphrase escalates with `no_coverage` instead of borrowing a neighbouring article."
+    )
     risk_keywords: dict[str, tuple[str, ...]] = Field(
         DEFAULT_RISK_KEYWORDS,
         description="Risk topic -> regular expressions (case-insensitive, word-bounded) that gate a ticket (`risk_topic:<topic>`). "
@@ -281,6 +314,8 @@ class Settings(_Section):
     index: IndexSettings = IndexSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    memory: MemorySettings = MemorySettings()
+    calibration: CalibrationSettings = CalibrationSettings()
     agent: AgentSettings = AgentSettings()
     eval: EvalSettings = EvalSettings()
     policy: PolicySettings = PolicySettings()

@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .memory import MemoryMatch
+
 
 @dataclass(frozen=True)
 class ChunkHit:
@@ -36,6 +38,8 @@ class ArticleHit:
     title: str
     score: float
     chunks: tuple[ChunkHit, ...] = field(default=())
+    memory: MemoryMatch | None = None
+    """The ticket-memory route to this article, when memory contributed."""
 
     @property
     def best(self) -> ChunkHit:
