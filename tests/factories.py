@@ -194,11 +194,14 @@ def evidence(
     risk_topics: tuple[str, ...] = (),
     article_rank: int = 1,
     article_score: float = 0.0,
+    memory_score: float = 0.0,
+    known_gap: float = 0.0,
 ) -> Evidence:
     """A retrieved chunk as the agent sees it (the search hit and its article's rank)."""
     hit = ChunkHit(chunk_id, article_id, title, section, anchor, text, score, lexical_rank, dense_rank,
                    lexical_score, dense_score)
-    return Evidence(hit, risk_topics=risk_topics, article_rank=article_rank, article_score=article_score)
+    return Evidence(hit, risk_topics=risk_topics, article_rank=article_rank, article_score=article_score,
+                    memory_score=memory_score, known_gap=known_gap)
 
 
 def evidence_like(base: Evidence, **changes: Any) -> Evidence:

@@ -299,9 +299,31 @@ def test_reasons_come_in_the_documented_order() -> None:
         "negative_sentiment",
         "backend_error",
         "no_coverage",
-        "low_confidence",
     )
     assert set(result.details) == set(result.reasons)
+
+
+@pytest.mark.parametrize(
+    ("confidence", "reason"),
+    [(0.05, "no_coverage"), (0.1999, "no_coverage"), (0.2, "low_confidence"), (0.45, "low_confidence"), (0.6, None)],
+)
+def test_a_confidence_too_low_to_be_a_near_miss_is_no_coverage(confidence: float, reason: str | None) -> None:
+    result = outcome(draft=make_draft(confidence=confidence))
+    assert result.reasons == ((reason,) if reason else ())
+
+
+@pytest.mark.parametrize(
+    ("known_gap", "routed", "reason"),
+    [(0.8, 0.0, "no_coverage"), (0.8, 0.9, None), (0.49, 0.0, None)],
+)
+def test_paraphrases_of_unanswerable_tickets_are_no_coverage(known_gap: float, routed: float, reason: str | None) -> None:
+    """Memory of tickets the KB could not answer stops a confident borrowing of a neighbour,
+    unless past tickets route more strongly to the cited article itself."""
+    cited = evidence_like(EVIDENCE, known_gap=known_gap, memory_score=routed)
+    result = outcome(draft=make_draft(confidence=0.9), cited=(cited,))
+    assert result.reasons == ((reason,) if reason else ())
+    if reason:
+        assert "past tickets the KB could not answer" in result.details["no_coverage"]
 
 
 def test_a_confident_draft_cannot_remove_a_gate() -> None:

@@ -21,6 +21,7 @@ from ..llm.claude import api_key
 from ..redact import redact
 from ..tickets.model import Ticket
 from .claude import make_claude_answerer
+from .confidence import configured_model
 from .decision import Answerer, Decision, Evidence, TicketInput
 from .guard import ReplyGuard, site_hosts
 from .offline import OfflineAnswerer
@@ -129,7 +130,7 @@ def make_answerer(settings: Settings) -> Answerer:
     """The one place a backend is chosen (config `agent.backend`)."""
     backend = choose_backend(settings)
     if backend == "offline":
-        return OfflineAnswerer(article_url=settings.agent.article_url)
+        return OfflineAnswerer(article_url=settings.agent.article_url, model=configured_model(settings.calibration))
     if backend == "claude":
         return make_claude_answerer(settings.claude, redact_pii=settings.redaction.enabled)
     raise ConfigError(f"agent.backend '{backend}' is not offline, claude or auto")

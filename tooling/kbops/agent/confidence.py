@@ -4,10 +4,12 @@ A logistic model over a few features that say "the KB really covers this": how s
 the top article wins in both rankers, its margin over the runner-up, the absolute cosine
 similarity of its best section (min-max fusion hides absolute quality, so an unanswerable
 question can still have a "top" article), how many of the question's terms it contains,
-and whether lexical and dense search agree. The coefficients are fitted by
-`benchmarks/calibration.py` on the shared WixQA and TechQA sets (TechQA's unanswerable
-questions are the negatives) and shipped in `confidence_model.json`; the same script
-prints the reliability table quoted in the README.
+and whether lexical and dense search agree; with ticket memory, how strongly past tickets
+route to the top article and how close the question is to tickets the KB could not answer.
+The shipped coefficients are fitted by `benchmarks/calibration.py` on the shared WixQA and
+TechQA sets (TechQA's unanswerable questions are the negatives; no memory, so its two
+weights are 0) and kept in `confidence_model.json`; `kbops tune` fits a team's own on its
+history (`[calibration]` in kbops.tuned.toml).
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ..config import CalibrationSettings
 from ..index.lexical import tokenize
 from .decision import Evidence
 
-FEATURES = ("top_score", "margin", "dense_cosine", "term_coverage", "agreement")
+FEATURES = ("top_score", "margin", "dense_cosine", "term_coverage", "agreement", "memory", "known_gap")
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,22 @@ class ConfidenceModel:
     weights: dict[str, float]
 
     def predict(self, features: dict[str, float]) -> float:
-        z = self.intercept + sum(self.weights[name] * features[name] for name in FEATURES)
-        return 1.0 / (1.0 + math.exp(-z))
+        """P(the top article answers the question); a feature without a weight counts 0."""
+        z = self.intercept + sum(self.weights.get(name, 0.0) * features[name] for name in FEATURES)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 @lru_cache(maxsize=1)
 def shipped_model() -> ConfidenceModel:
     raw = json.loads(resources.files(__package__).joinpath("confidence_model.json").read_text())
     return ConfidenceModel(raw["version"], raw["intercept"], raw["weights"])
+
+
+def configured_model(calibration: CalibrationSettings) -> ConfidenceModel:
+    """The team's fitted model (`[calibration]`, written by `kbops tune`), else the shipped one."""
+    if calibration.intercept is None:
+        return shipped_model()
+    return ConfidenceModel(1, calibration.intercept, dict(calibration.weights))
 
 
 def retrieval_features(query: str, evidence: Sequence[Evidence]) -> dict[str, float]:
@@ -58,6 +69,8 @@ def retrieval_features(query: str, evidence: Sequence[Evidence]) -> dict[str, fl
         "dense_cosine": dense,
         "term_coverage": term_coverage(query, " ".join(f"{e.title} {e.section} {e.text}" for e in top)),
         "agreement": agreement,
+        "memory": top[0].memory_score,
+        "known_gap": top[0].known_gap,
     }
 
 

@@ -83,7 +83,7 @@ class Evidence:
             "section": self.section, "anchor": self.anchor, "text": self.text, "score": self.score,
             "lexical_rank": self.lexical_rank, "dense_rank": self.dense_rank, "dense_score": self.dense_score,
             "risk_topics": list(self.risk_topics), "article_rank": self.article_rank,
-            "article_score": self.article_score,
+            "article_score": self.article_score, "memory_score": self.memory_score, "known_gap": self.known_gap,
         }
 
 

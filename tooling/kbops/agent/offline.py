@@ -2,14 +2,15 @@
 
 It never writes a sentence the KB does not contain: the reply is the best-supported
 section(s) of the top article, quoted with their steps intact, plus a link to the whole
-article. Its confidence is the calibrated retrieval confidence (`confidence.py`).
+article. Its confidence is the calibrated retrieval confidence (`confidence.py`): the team's
+tuned model when `kbops tune` has written one, else the shipped one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .confidence import retrieval_confidence
+from .confidence import ConfidenceModel, retrieval_confidence
 from .decision import Citation, Draft, Evidence, TicketInput
 
 SECOND_SECTION_RATIO = 0.8
@@ -20,15 +21,17 @@ MAX_SECTIONS = 2
 class OfflineAnswerer:
     name = "offline"
 
-    def __init__(self, article_url: str = "") -> None:
+    def __init__(self, article_url: str = "", model: ConfidenceModel | None = None) -> None:
         self.article_url = article_url
+        self.model = model
+        """The confidence model (None: the shipped one)."""
 
     def answer(self, ticket: TicketInput, evidence: Sequence[Evidence]) -> Draft:
         if not evidence:
             return Draft(reply="", citations=(), confidence=0.0, can_answer=False, backend=self.name,
                          notes="no published article matched the ticket")
         chosen = choose_sections(evidence)
-        confidence = retrieval_confidence(ticket.text, evidence)
+        confidence = retrieval_confidence(ticket.text, evidence, self.model)
         citations = tuple(Citation(e.article_id, e.title, e.section, e.anchor) for e in chosen)
         return Draft(
             reply=compose_reply(chosen, self.link(chosen[0])),

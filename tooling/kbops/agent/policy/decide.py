@@ -18,8 +18,8 @@ Reason codes, stable, in the order `decide` lists them (most important first):
 | `vip_customer` | the tier is in `policy.vip_tiers` |
 | `negative_sentiment` | the anger score reaches `policy.negative_sentiment_threshold` |
 | `backend_error` | the backend failed (`Draft.error`) |
-| `no_coverage` | the backend says it cannot answer, or the draft cites nothing retrieved |
-| `low_confidence` | the draft's confidence is below `policy.confidence_threshold` |
+| `no_coverage` | the backend says it cannot answer, the draft cites nothing retrieved, its confidence is below `policy.no_coverage_threshold`, or ticket memory finds close paraphrases of tickets the KB could not answer (`policy.known_gap_threshold`) |
+| `low_confidence` | the KB may cover it, but the draft's confidence is below `policy.confidence_threshold` |
 
 Every pattern runs over the normalised text (look-alike letters folded by Unicode TR39,
 invisible characters removed) and its de-obfuscated variants (`normalise.py`); text hidden
@@ -139,9 +139,10 @@ def decide(
         )
     if draft.error:
         found["backend_error"] = f"{draft.backend}: {draft.error}"
-    if not draft.can_answer or not draft.citations or not cited:
-        found["no_coverage"] = _coverage_detail(draft, cited)
-    if not draft.confidence >= settings.confidence_threshold:  # NaN escalates too
+    uncovered = _coverage_detail(draft, cited, settings)
+    if uncovered:
+        found["no_coverage"] = uncovered
+    elif not draft.confidence >= settings.confidence_threshold:  # NaN escalates too
         found["low_confidence"] = (
             f"confidence {draft.confidence:.2f} < {settings.confidence_threshold:.2f}"
         )
@@ -149,9 +150,19 @@ def decide(
     return PolicyOutcome(action, tuple(found), found)
 
 
-def _coverage_detail(draft: Draft, cited: Sequence[Evidence]) -> str:
+def _coverage_detail(draft: Draft, cited: Sequence[Evidence], settings: PolicySettings) -> str:
+    """Why the KB does not cover the ticket ("" when it may): nothing to cite, a confidence
+    too low to be a near miss, or close paraphrases of tickets the KB could not answer."""
     if not draft.can_answer:
         return "the backend found no answer in the knowledge base"
     if not draft.citations:
         return "the draft cites no article"
-    return "the draft's citations match no retrieved article"
+    if not cited:
+        return "the draft's citations match no retrieved article"
+    if draft.confidence < settings.no_coverage_threshold:  # NaN is not a verdict on coverage: low_confidence
+        return f"confidence {draft.confidence:.2f} < {settings.no_coverage_threshold:.2f}: no article seems to cover it"
+    known_gap = max(e.known_gap for e in cited)
+    routed = max(e.memory_score for e in cited)
+    if known_gap >= settings.known_gap_threshold and known_gap > routed:
+        return f"close to past tickets the KB could not answer (memory {known_gap:.2f} >= {settings.known_gap_threshold:.2f})"
+    return ""
