@@ -60,8 +60,15 @@ class Retriever:
     def search(
         self, query: str, k: int = 5, scope: Scope = Scope.CUSTOMER, method: Method = Method.HYBRID
     ) -> list[ArticleHit]:
-        rankings = self.rankings(query, scope, method)
-        weights = {"lexical": self.settings.lexical_weight, "dense": self.settings.dense_weight}
+        return self.fuse(self.rankings(query, scope, method), k)
+
+    def fuse(
+        self, rankings: dict[str, list[tuple[str, float]]], k: int = 5, weights: dict[str, float] | None = None
+    ) -> list[ArticleHit]:
+        """Article hits from rankings already fetched: `kbops tune` fetches each ticket's
+        rankings once and fuses them under many candidate weights."""
+        if weights is None:
+            weights = {"lexical": self.settings.lexical_weight, "dense": self.settings.dense_weight}
         chunks = self.manifest.chunks
         rankings = {name: [(c, s) for c, s in r if c in chunks] for name, r in rankings.items()}
         chunk_article = {c: chunks[c].article_id for r in rankings.values() for c, _ in r}
