@@ -129,7 +129,8 @@ def evaluate(
         comparison = compare(results, base_results, baseline.label, baseline.revision.commit)
     problems = tuple(p.render() for p in tickets.problems)
     run = make_run(results, current.label, current.revision.commit, current.revision.dirty,
-                   current.agent.answerer.name, tickets_file, problems, comparison)
+                   current.agent.answerer.name, tickets_file, problems, comparison,
+                   current.agent.settings.policy.confidence_threshold)
     if gate is not None and gate.active():
         run = replace(run, gate=check_gate(run.summary, comparison, gate))
     store.save(run)

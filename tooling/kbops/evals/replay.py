@@ -27,7 +27,7 @@ from ..index.embed import Embedder
 from ..redact import redacted
 from ..tickets.model import Ticket
 from .grading import grade, resolution_similarity
-from .runs import GAP_REASONS, PROTECTS_TAG, TicketResult, Verdict
+from .runs import GAP_REASONS, PROTECTS_TAG, THRESHOLD_REASONS, TicketResult, Verdict
 
 MetricsHook = Callable[[Ticket, Decision], dict[str, float]]
 
@@ -57,12 +57,15 @@ def replay_ticket(
     decision = agent.answer(ticket)
     cited = tuple(dict.fromkeys(c.article_id for c in decision.citations))
     correct: bool | None = None
+    draft_correct: bool | None = None
     score, notes = 0.0, "escalated: nothing sent to the customer"
-    if decision.action is Action.ANSWER:
+    if decision.action is Action.ANSWER or threshold_draft(decision, cited):
         similarity = resolution_similarity([decision.reply], [ticket.resolution], embedder)[0]
         result = grade(decision.reply, cited, ticket.resolved_by_article_ids, similarity, threshold,
                        bool(ticket.resolution.strip()))
-        correct, score, notes = result.correct, result.score, result.notes
+        draft_correct = result.correct
+        if decision.action is Action.ANSWER:
+            correct, score, notes = result.correct, result.score, result.notes
     values = {"correctness": score} if decision.action is Action.ANSWER else {}
     if metrics is not None:
         values.update(metrics(ticket, decision))
@@ -86,7 +89,15 @@ def replay_ticket(
         metrics=values,
         tags=ticket.tags,
         protected_by=tuple(t.removeprefix(PROTECTS_TAG) for t in ticket.tags if t.startswith(PROTECTS_TAG)),
+        draft_correct=draft_correct,
     ))
+
+
+def threshold_draft(decision: Decision, cited: Sequence[str]) -> bool:
+    """Escalated only by a confidence threshold, with a cited draft: a looser agent would have
+    sent it, so it is graded like an answer (`draft_correct`) for the risk-coverage curve."""
+    return (decision.action is Action.ESCALATE and bool(decision.reasons)
+            and set(decision.reasons) <= THRESHOLD_REASONS and bool(decision.reply.strip()) and bool(cited))
 
 
 def private_result(result: TicketResult) -> TicketResult:

@@ -19,6 +19,11 @@ RUN_VERSION = 1
 
 GAP_REASONS = frozenset({"low_confidence", "no_coverage", "backend_error"})
 """Escalation reasons that point at the KB (or the backend), not at a policy gate."""
+THRESHOLD_REASONS = frozenset({"low_confidence", "no_coverage"})
+"""Escalation reasons a confidence threshold moves: a ticket escalated for these alone (with a
+draft) is one a looser agent would have answered (`coverage.py`)."""
+DEFAULT_CONFIDENCE_THRESHOLD = 0.5
+"""`policy.confidence_threshold` by default: assumed for runs saved before it was recorded."""
 PROTECTS_TAG = "protects:"
 """Ticket tag `protects:<article-id>`: a closed gap's ticket kept as that article's regression case."""
 
@@ -59,6 +64,10 @@ class TicketResult:
     tags: tuple[str, ...] = ()
     protected_by: tuple[str, ...] = ()
     """Articles this ticket is a regression case for (closed gaps)."""
+    draft_correct: bool | None = None
+    """Would the draft have been right had it been sent: `correct` for an answered ticket, the
+    same grade for a draft escalated only by a threshold (`THRESHOLD_REASONS`); None when there
+    is no draft to judge (or the run predates the field)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,8 @@ class EvalRun:
     problems: tuple[str, ...] = ()
     """Ticket records that could not be read (line and reason), listed, never dropped silently."""
     version: int = RUN_VERSION
+    confidence_threshold: float | None = None
+    """`policy.confidence_threshold` the agent ran with (None: a run saved before it was recorded)."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, default=str)
@@ -174,11 +185,13 @@ def run_from_dict(raw: dict[str, Any]) -> EvalRun:
         kb_dirty=raw["kb_dirty"], backend=raw["backend"], tickets_file=raw["tickets_file"],
         results=tuple(result_from_dict(r) for r in raw["results"]), summary=RunSummary(**raw["summary"]),
         comparison=comparison, gate=gate, problems=tuple(raw.get("problems", ())),
+        confidence_threshold=raw.get("confidence_threshold"),
     )
 
 
 def make_run(results: Sequence[TicketResult], ref: str, commit: str | None, dirty: bool, backend: str,
-             tickets_file: str, problems: tuple[str, ...] = (), comparison: Comparison | None = None) -> EvalRun:
+             tickets_file: str, problems: tuple[str, ...] = (), comparison: Comparison | None = None,
+             confidence_threshold: float | None = None) -> EvalRun:
     """A new run with a fresh id (UTC time plus a random suffix) and its summary."""
     now = datetime.now(UTC)
     return EvalRun(
@@ -193,4 +206,5 @@ def make_run(results: Sequence[TicketResult], ref: str, commit: str | None, dirt
         summary=summarize(list(results)),
         comparison=comparison,
         problems=problems,
+        confidence_threshold=confidence_threshold,
     )

@@ -131,6 +131,47 @@ def line(points: Sequence[tuple[str, float]], colour: str, value_label: str) -> 
     return _svg(height, marks, f"{len(points)} points")
 
 
+def rate_lines(xs: Sequence[float], series: Sequence[Series], marker: float, marker_label: str,
+               axis_label: str) -> str:
+    """Rates in [0, 1] (one line per series) over x values in [0, 1], with a dashed vertical
+    marker at `marker` (the operating point) whose values are labelled."""
+    height, top, bottom, left, right = 240, 22, 40, 46, 20
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+
+    def at(x: float, v: float) -> tuple[float, float]:
+        return left + min(max(x, 0.0), 1.0) * plot_w, top + (1 - min(max(v, 0.0), 1.0)) * plot_h
+
+    marks = [
+        f'<line x1="{left}" y1="{height - bottom}" x2="{WIDTH - right}" y2="{height - bottom}" stroke="#888"/>',
+        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end" {FONT}>100%</text>',
+        f'<text x="{left - 6}" y="{height - bottom}" text-anchor="end" {FONT}>0%</text>',
+        f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" text-anchor="middle" {FONT}>{escape(axis_label)}</text>',
+    ]
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        x, _ = at(tick, 0.0)
+        marks.append(f'<text x="{x:.1f}" y="{height - bottom + 14}" text-anchor="middle" {FONT}>{tick:g}</text>')
+    mx, _ = at(marker, 0.0)
+    operating = [
+        f'<line x1="{mx:.1f}" y1="{top - 8}" x2="{mx:.1f}" y2="{height - bottom}" stroke="#555" stroke-dasharray="4 3"/>',
+        f'<text x="{mx + 4:.1f}" y="{top - 10}" {FONT}>{escape(marker_label)}</text>',
+    ]
+    for n, s in enumerate(series):
+        coords = [at(x, v) for x, v in zip(xs, s.values, strict=True)]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        marks.append(f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2"/>')
+        for x_value, value, (x, y) in zip(xs, s.values, coords, strict=True):
+            title = f"<title>{escape(s.label)} at {x_value:.2f}: {value * 100:.1f}%</title>"
+            if x_value == marker:
+                operating.append(f'<circle class="mark" cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{s.colour}" '
+                                 f'stroke="#222">{title}</circle>')
+                side = f'x="{x - 8:.1f}" text-anchor="end"' if n % 2 == 0 else f'x="{x + 8:.1f}"'  # apart when close
+                operating.append(f'<text {side} y="{y - 6:.1f}" fill="{s.colour}" {FONT}>{value * 100:.0f}%</text>')
+            else:
+                marks.append(f'<circle class="mark" cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{s.colour}">{title}</circle>')
+    marks.append('<g class="operating">' + "".join(operating) + "</g>")
+    return _svg(height, marks, f"{len(series)} rates over {len(xs)} thresholds, marked at {marker:.2f}")
+
+
 def _svg(height: int, marks: Sequence[str], description: str) -> str:
     return (
         f'<svg role="img" aria-label="{escape(description)}" viewBox="0 0 {WIDTH} {height}" '

@@ -1,4 +1,4 @@
-"""The run as one self-contained HTML page: headline numbers, four charts, then the
+"""The run as one self-contained HTML page: headline numbers, five charts, then the
 tickets that need a look. Ticket text is untrusted, so everything is escaped and a
 Content-Security-Policy forbids scripts and any network fetch from the page."""
 
@@ -48,7 +48,8 @@ def render_html(run: EvalRun, history: Sequence[EvalRun] = (), gaps: GapReport |
         _cards(run),
         _gate(run),
         legend,
-        '<div class="charts">' + _outcomes(run) + _categories(run) + _confidence(run) + _trend(run, history) + "</div>",
+        '<div class="charts">' + _outcomes(run) + _categories(run) + _confidence(run) + _trend(run, history)
+        + _risk_coverage(run) + "</div>",
         _comparison(run),
         _table_section("Regressions", ("ticket", "subject", "was", "now", "confidence"),
                        [(c.result.ticket_id, c.result.subject, c.before, c.after, f"{c.result.confidence:.2f}")
@@ -157,6 +158,28 @@ def _trend(run: EvalRun, history: Sequence[EvalRun]) -> str:
     if len(points) == 1:
         note += " (one run so far: run `kbops eval` after KB changes to see a trend)"
     return charts.figure("trend", "Deflection over commits", svg, note)
+
+
+def _risk_coverage(run: EvalRun) -> str:
+    curve = views.risk_coverage(run)
+    xs = [p.threshold for p in curve.points]
+    series = [
+        charts.Series("deflection (of all tickets)", COLOURS[Verdict.DEFLECTED], [p.deflection_rate for p in curve.points]),
+        charts.Series("false deflection (of answered)", COLOURS[Verdict.FALSE_DEFLECTION],
+                      [p.false_deflection_rate for p in curve.points]),
+    ]
+    at = curve.operating_threshold
+    svg = charts.rate_lines(xs, series, at, f"this run ({at:.2f}{', assumed' if curve.assumed else ''})",
+                            "confidence threshold (right: stricter, fewer answers)")
+    now = curve.operating
+    note = (f"what the agent would have done at other confidence thresholds; this run answers {now.answered} "
+            f"tickets at {at:.2f}. Gated tickets stay with people at every threshold")
+    unknown = max(p.unknown for p in curve.points)
+    if unknown:
+        note += f"; up to {unknown} drafts have no grade (a run saved before drafts were graded)"
+    if curve.assumed:
+        note += "; the run did not record its threshold, so it is assumed"
+    return charts.figure("risk-coverage", "Stricter or looser", charts.legend(series) + svg, note)
 
 
 def _gap_topics(run: EvalRun, gaps: GapReport | None) -> str:

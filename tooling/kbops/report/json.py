@@ -1,10 +1,11 @@
 """The run as versioned JSON (schema in `schemas/eval-run.schema.json`, documented in
-docs/eval-json.md). The same text is what `.kbops/runs/` keeps, so a saved run and the
-`--format json` output of that run are byte-identical."""
+docs/eval-json.md): what `.kbops/runs/` keeps, plus `risk_coverage`, derived from the
+results when the report is rendered (so runs saved before it existed have it too)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -16,7 +17,15 @@ SCHEMA_FILE = "eval-run.schema.json"
 
 
 def render_json(run: EvalRun) -> str:
-    return views.private(run).to_json() + "\n"
+    run = views.private(run)
+    document = json.loads(run.to_json())
+    curve = views.risk_coverage(run)
+    document["risk_coverage"] = {
+        "operating_threshold": curve.operating_threshold,
+        "threshold_assumed": curve.assumed,
+        "points": [asdict(point) for point in curve.points],
+    }
+    return json.dumps(document, indent=2) + "\n"
 
 
 @cache

@@ -36,6 +36,7 @@ def render_markdown(run: EvalRun, gaps: GapReport | None = None) -> str:
         _false_deflections(run),
         _gaps(run, gaps),
         _gated(run),
+        _stricter_or_looser(run),
         _protected(run),
         _problems(run),
         _footer(run),
@@ -149,6 +150,29 @@ def _gated(run: EvalRun) -> str:
     rows = [(md_text(reason), str(count)) for reason, count in counts]
     return (f"### Gated by policy ({run.summary.gated})\n\n"
             + _table(("reason", "tickets"), rows, align="|---|---:|"))
+
+
+def _stricter_or_looser(run: EvalRun) -> str:
+    """A few thresholds around the operating one: what a stricter or looser agent would do."""
+    if not run.results:
+        return ""
+    at, assumed = views.operating(run)
+    rows = []
+    for p in views.nearby_thresholds(run):
+        graded = p.answered - p.unknown
+        cells = (f"{p.threshold:.2f}" + (" (this run)" if p.threshold == at else ""),
+                 str(p.answered) + (f" ({p.unknown} not graded)" if p.unknown else ""),
+                 f"{views.percent(p.deflection_rate)} ({p.deflected}/{len(run.results)})",
+                 f"{views.percent(p.false_deflection_rate)} ({p.false_deflection}/{graded})")
+        rows.append(tuple(f"**{c}**" for c in cells) if p.threshold == at else cells)
+    note = (" This run did not record its threshold; "
+            f"{at:.2f} is assumed." if assumed else "")
+    meaning = ("_What the agent would have done at another confidence threshold: higher is stricter "
+               "(fewer answers, fewer wrong ones), lower is looser. Gated tickets stay with people at every "
+               f"threshold._{note}")
+    table = _table(("confidence threshold", "answered", "deflection", "false deflection (of graded answers)"),
+                   rows, align="|---:|---:|---:|---:|")
+    return f"### Stricter or looser\n\n{meaning}\n\n{table}"
 
 
 def _protected(run: EvalRun) -> str:

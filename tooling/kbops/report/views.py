@@ -10,6 +10,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from ..evals.coverage import RiskCoverage, RiskPoint, coverage_point, operating_threshold
+from ..evals.coverage import risk_coverage as coverage_curve
 from ..evals.replay import private_result
 from ..evals.runs import GAP_REASONS, EvalRun, TicketResult, Verdict
 from ..gaps.model import Gap, GapReport
@@ -158,3 +160,21 @@ def trend_points(run: EvalRun, history: tuple[EvalRun, ...] | list[EvalRun]) -> 
     seen: dict[str, EvalRun] = {r.run_id: r for r in history}
     seen[run.run_id] = run
     return sorted(seen.values(), key=lambda r: (r.created_at, r.run_id))
+
+
+def operating(run: EvalRun) -> tuple[float, bool]:
+    """The confidence threshold the run answered at, and whether it is assumed (not recorded)."""
+    return operating_threshold(run.results, run.confidence_threshold)
+
+
+def risk_coverage(run: EvalRun) -> RiskCoverage:
+    """Deflection and false deflection across confidence thresholds (`evals/coverage.py`),
+    computed from the results, so runs saved before it existed show it too."""
+    return coverage_curve(run.results, *operating(run))
+
+
+def nearby_thresholds(run: EvalRun, offsets: tuple[float, ...] = (-0.2, -0.1, 0.1, 0.2)) -> list[RiskPoint]:
+    """The operating point and a few stricter and looser ones, clipped to [0, 1]."""
+    at, _ = operating(run)
+    thresholds = sorted({min(1.0, max(0.0, round(at + offset, 2))) for offset in offsets} | {at})
+    return [coverage_point(run.results, t, at) for t in thresholds]
