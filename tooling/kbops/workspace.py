@@ -13,7 +13,7 @@ measured against the KB at that ref.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -37,6 +37,7 @@ from .index.embed import Embedder
 from .index.embedders import embedder_for
 from .index.indexer import IndexReport
 from .index.matrix import ArticleMatrix
+from .index.memory_store import LearnReport, TicketMemory, memory_dir
 from .index.retriever import Retriever, open_index
 from .kb.loader import load_kb, load_kb_at
 from .kb.model import KnowledgeBase
@@ -74,6 +75,7 @@ class Workspace:
         notify: Notify | None = None,
         progress: Progress | None = None,
         local_index: bool = False,
+        memory: TicketMemory | None = None,
     ) -> None:
         self.settings = settings
         self.label = label
@@ -84,6 +86,7 @@ class Workspace:
         """Called with (done, total) while the index embeds chunks."""
         self._local_index = local_index
         self._kb, self._revision, self._embedder, self._answerer = kb, revision, embedder, answerer
+        self._memory = memory
         self._retriever: Retriever | None = None
         self._index_report: IndexReport | None = None
         self._tickets: dict[tuple[Any, ...], TicketSet] = {}
@@ -149,13 +152,30 @@ class Workspace:
         """Where this workspace writes state (index, embedding cache, runs, baselines)."""
         settings = self.settings
         return (settings.index_dir, settings.embedding_cache_path, settings.runs_dir,
-                settings.root / settings.eval.baselines_dir)
+                settings.root / settings.eval.baselines_dir, memory_dir(settings))
 
     @property
     def index(self) -> Retriever:
+        """The index, searched with this workspace's ticket memory."""
         self.update_index()
         assert self._retriever is not None
+        if self._retriever.memory is None:
+            self._retriever.memory = self.memory
         return self._retriever
+
+    # ------------------------------------------------------------ ticket memory
+
+    @cached_property
+    def memory(self) -> TicketMemory:
+        """Resolved tickets as routes to their articles (`kbops learn`), opened once with the
+        shared embedder; empty until something was learned. A baseline shares it."""
+        return self._memory or TicketMemory.open(self.settings, self.embedder, self.notify)
+
+    def learn(self, tickets: Sequence[Ticket], prune: bool = False, progress: Progress | None = None) -> LearnReport:
+        """`kbops learn`: add the resolved tickets to memory (only new or changed ones are embedded)."""
+        report = self.memory.learn(tickets, prune, progress)
+        keep_state_out_of_git(self.settings.root, self._state_paths())
+        return report
 
     @cached_property
     def article_matrix(self) -> ArticleMatrix:
@@ -240,6 +260,7 @@ class Workspace:
             self._baselines[ref] = Workspace(
                 settings, kb=kb, revision=KBRevision(commit, False), label=ref, embedder=self.embedder,
                 answerer=self.answerer, notify=self.notify, progress=self.progress, local_index=True,
+                memory=self.memory,
             )
         return self._baselines[ref]
 

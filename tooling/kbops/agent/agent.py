@@ -15,6 +15,7 @@ from functools import cached_property
 from ..config import Settings
 from ..errors import ConfigError
 from ..index.hybrid import ArticleHit
+from ..index.memory import MemoryRoutes, MemoryView
 from ..index.retriever import Retriever, Scope
 from ..kb.model import Article
 from ..llm.claude import api_key
@@ -51,14 +52,16 @@ class Agent:
         hosts = site_hosts(agent.article_url, (*agent.allowed_link_hosts, *self.help_site_hosts))
         return ReplyGuard(self.articles, hosts)
 
-    def answer(self, ticket: Ticket | TicketInput) -> Decision:
-        """Decide one ticket. Never raises for backend trouble: that escalates."""
+    def answer(self, ticket: Ticket | TicketInput, view: MemoryView | None = None) -> Decision:
+        """Decide one ticket. Never raises for backend trouble: that escalates. `view` says
+        which past tickets memory may use (a replayed ticket never sees its own)."""
         prepared = self.prepare(ticket)
         signals = assess_ticket(prepared.full_text, prepared.tier, self.settings.policy, self.similarity)
+        routes = self.retriever.memory_routes(prepared.text, view, Scope.CUSTOMER)
         hits = self.retriever.search(
-            prepared.text, k=self.settings.agent.top_articles, scope=Scope.CUSTOMER
+            prepared.text, k=self.settings.agent.top_articles, scope=Scope.CUSTOMER, routes=routes
         )
-        evidence = self.evidence(hits)
+        evidence = self.evidence(hits, routes)
         draft = self.answerer.answer(prepared, evidence)
         cited_ids = {c.article_id for c in draft.citations}
         cited = [e for e in evidence if e.article_id in cited_ids]
@@ -104,7 +107,10 @@ class Agent:
             self.on_stale(article_id)
         return public
 
-    def evidence(self, hits: Sequence[ArticleHit]) -> list[Evidence]:
+    def evidence(self, hits: Sequence[ArticleHit], routes: MemoryRoutes | None = None) -> list[Evidence]:
+        """The chunks the answer may draw on, of articles that may be cited now, with what
+        ticket memory says (its route to the article, and how close known gaps are)."""
+        known_gap = routes.gap_score if routes is not None else 0.0
         per_article = self.settings.agent.sections_per_article
         found = []
         rank = 0
@@ -115,7 +121,8 @@ class Agent:
             article = self.articles[hit.article_id]
             topics = article.risk_topics
             for chunk in hit.chunks[:per_article]:
-                found.append(Evidence(chunk, risk_topics=topics, article_rank=rank, article_score=hit.score))
+                found.append(Evidence(chunk, risk_topics=topics, article_rank=rank, article_score=hit.score,
+                                      memory_score=hit.memory.score if hit.memory else 0.0, known_gap=known_gap))
         return found
 
 

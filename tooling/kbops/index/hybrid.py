@@ -112,3 +112,22 @@ def group_by_article(
         grouped.append((article_id, score, [cid for _, cid in scored]))
     grouped.sort(key=lambda item: (-item[1], item[0]))
     return grouped
+
+
+def with_memory(
+    grouped: list[tuple[str, float, list[str]]],
+    memory: Mapping[str, float],
+    weight: float,
+    article_chunks: Mapping[str, Sequence[str]],
+) -> list[tuple[str, float, list[str]]]:
+    """Articles re-ranked with ticket memory: score + weight * memory score (memory scores
+    are absolute 0..1, so they are not normalised). An article only memory found joins
+    with `article_chunks[article]`. With weight 0 or no routes, `grouped` is returned as is."""
+    if weight <= 0 or not memory:
+        return grouped
+    seen = {article for article, _, _ in grouped}
+    fused = [(article, score + weight * memory.get(article, 0.0), chunks) for article, score, chunks in grouped]
+    fused += [(article, weight * score, list(article_chunks[article]))
+              for article, score in memory.items() if article not in seen and article_chunks.get(article)]
+    fused.sort(key=lambda item: (-item[1], item[0]))
+    return fused

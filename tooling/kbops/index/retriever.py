@@ -7,8 +7,9 @@ query can never see internal, draft or archived chunks, whatever it asks for.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import RetrievalSettings, Settings
@@ -17,7 +18,7 @@ from ..files import heal
 from ..gitkb import KBRevision
 from ..kb.model import KnowledgeBase
 from .embed import Embedder
-from .hybrid import ArticleHit, ChunkHit, convex_fusion, group_by_article, rrf_scores
+from .hybrid import ArticleHit, ChunkHit, convex_fusion, group_by_article, rrf_scores, with_memory
 from .indexer import (
     IndexPaths,
     IndexReport,
@@ -29,11 +30,15 @@ from .indexer import (
     open_store,
     read_manifest,
 )
-from .lexical import LexicalIndex, read_lexical_meta
+from .lexical import LexicalIndex, read_lexical_meta, tokenize
+from .memory import MemoryMatch, MemoryRoutes, MemoryView, dice
+from .memory_store import TicketMemory
 from .query import Method, Scope
 from .store import VectorStore
 
 SEARCH_JSON_VERSION = 1
+MEMORY_ROUTES = 20
+"""Articles ticket memory may route one query to."""
 
 
 @dataclass
@@ -43,6 +48,26 @@ class Retriever:
     store: VectorStore
     embedder: Embedder
     settings: RetrievalSettings
+    memory: TicketMemory | None = None
+    """Ticket memory (`kbops learn`): past customers' wording as routes to articles."""
+    _scoped: dict[Scope, dict[str, list[str]]] = field(default_factory=dict, init=False, repr=False)
+
+    def article_chunks(self, scope: Scope) -> dict[str, list[str]]:
+        """Each article's chunk ids (customer scope: public chunks only) in manifest order:
+        the articles memory may route to (internal, draft, archived and deleted ones have none)."""
+        if scope not in self._scoped:
+            found: dict[str, list[str]] = defaultdict(list)
+            for chunk_id, chunk in self.manifest.chunks.items():
+                if chunk.public or scope is not Scope.CUSTOMER:
+                    found[chunk.article_id].append(chunk_id)
+            self._scoped[scope] = dict(found)
+        return self._scoped[scope]
+
+    def memory_routes(self, query: str, view: MemoryView | None = None, scope: Scope = Scope.CUSTOMER) -> MemoryRoutes:
+        """Where ticket memory routes `query` (none without memory or with `memory_weight` 0)."""
+        if self.memory is None or not len(self.memory) or self.settings.memory_weight <= 0:
+            return MemoryRoutes()
+        return self.memory.routes(query, view, self.article_chunks(scope).__contains__, MEMORY_ROUTES)
 
     def rankings(self, query: str, scope: Scope, method: Method = Method.HYBRID) -> dict[str, list[tuple[str, float]]]:
         customer = scope is Scope.CUSTOMER
@@ -58,15 +83,25 @@ class Retriever:
         return found
 
     def search(
-        self, query: str, k: int = 5, scope: Scope = Scope.CUSTOMER, method: Method = Method.HYBRID
+        self, query: str, k: int = 5, scope: Scope = Scope.CUSTOMER, method: Method = Method.HYBRID, *,
+        view: MemoryView | None = None, routes: MemoryRoutes | None = None,
     ) -> list[ArticleHit]:
-        return self.fuse(self.rankings(query, scope, method), k)
+        """Articles best first. Hybrid search adds ticket memory's routes (computed here for
+        `view`, unless the caller passes the `routes` it already has)."""
+        if routes is None and method is Method.HYBRID:
+            routes = self.memory_routes(query, view, scope)
+        return self.fuse(self.rankings(query, scope, method), k, routes=routes, scope=scope, query=query)
 
     def fuse(
-        self, rankings: dict[str, list[tuple[str, float]]], k: int = 5, weights: dict[str, float] | None = None
+        self, rankings: dict[str, list[tuple[str, float]]], k: int = 5, weights: dict[str, float] | None = None, *,
+        routes: MemoryRoutes | None = None, memory_weight: float | None = None, scope: Scope = Scope.CUSTOMER,
+        query: str = "",
     ) -> list[ArticleHit]:
         """Article hits from rankings already fetched: `kbops tune` fetches each ticket's
-        rankings once and fuses them under many candidate weights."""
+        rankings once and fuses them under many candidate weights. `routes` (ticket memory)
+        add `memory_weight` (default `retrieval.memory_weight`) times their score to an
+        article's; `query` orders the sections of an article only memory found."""
+        memory_weight = self.settings.memory_weight if memory_weight is None else memory_weight
         if weights is None:
             weights = {"lexical": self.settings.lexical_weight, "dense": self.settings.dense_weight}
         chunks = self.manifest.chunks
@@ -77,12 +112,37 @@ class Retriever:
             grouped = group_by_article(fused, chunk_article)
         else:
             grouped, fused = convex_fusion(rankings, weights, chunk_article)
+        memory = self._routed(routes, scope) if memory_weight > 0 else {}
+        if memory:
+            grouped = self._add_memory(query, grouped, fused, memory, scope, memory_weight)
         ranks = {name: {cid: (i + 1, s) for i, (cid, s) in enumerate(r)} for name, r in rankings.items()}
         hits = []
         for article_id, score, chunk_ids in grouped[:k]:
             chunk_hits = tuple(self._chunk_hit(cid, fused[cid], ranks) for cid in chunk_ids)
-            hits.append(ArticleHit(article_id, chunks[chunk_ids[0]].title, score, chunk_hits))
+            hits.append(ArticleHit(article_id, chunks[chunk_ids[0]].title, score, chunk_hits, memory.get(article_id)))
         return hits
+
+    def _routed(self, routes: MemoryRoutes | None, scope: Scope) -> dict[str, MemoryMatch]:
+        """The routes that count: to articles with chunks in this scope."""
+        if routes is None:
+            return {}
+        routable = self.article_chunks(scope)
+        return {m.article_id: m for m in routes.articles if m.article_id in routable and m.score > 0}
+
+    def _add_memory(self, query: str, grouped: list[tuple[str, float, list[str]]], fused: dict[str, float],
+                    memory: dict[str, MemoryMatch], scope: Scope, weight: float) -> list[tuple[str, float, list[str]]]:
+        """Memory added to the article scores; an article only memory found brings its
+        chunks (those sharing most words with the query first), scored by memory alone."""
+        seen = {article for article, _, _ in grouped}
+        extra = {a: self.article_chunks(scope)[a] for a in memory if a not in seen}
+        if extra:
+            ids = [cid for chunk_ids in extra.values() for cid in chunk_ids]
+            terms = tokenize([query, *(self.manifest.chunks[cid].embed_text for cid in ids)])
+            overlap = {cid: dice(terms[0], words) for cid, words in zip(ids, terms[1:], strict=True)}
+            for article, chunk_ids in extra.items():
+                extra[article] = sorted(chunk_ids, key=lambda cid: -overlap[cid])
+                fused.update(dict.fromkeys(chunk_ids, weight * memory[article].score))
+        return with_memory(grouped, {a: m.score for a, m in memory.items()}, weight, extra)
 
     def _chunk_hit(self, chunk_id: str, score: float, ranks: dict[str, dict[str, tuple[int, float]]]) -> ChunkHit:
         chunk = self.manifest.chunks[chunk_id]
@@ -193,6 +253,7 @@ def search_json(query: str, scope: Scope, method: Method, commit: str | None, hi
                 "article_id": h.article_id,
                 "title": h.title,
                 "score": round(h.score, 6),
+                "memory": {"score": round(h.memory.score, 6), "tickets": list(h.memory.ticket_ids)} if h.memory else None,
                 "sections": [
                     {"chunk_id": c.chunk_id, "section": c.section, "anchor": c.anchor, "score": round(c.score, 6),
                      "lexical_rank": c.lexical_rank, "dense_rank": c.dense_rank, "snippet": snippet(c.text)}
