@@ -21,6 +21,7 @@ from ..index.embed import Embedder
 from ..tickets.model import Ticket, TicketSet
 from .gate import GateRules, check_gate, compare
 from .history import RunStore, read_run
+from .memory_replay import memory_key
 from .replay import Checkpoint, MetricsHook, replay, run_key
 from .runs import EvalRun, TicketResult, make_run
 
@@ -78,11 +79,12 @@ def replay_against(setup: ReplaySetup, tickets: Sequence[Ticket], resume: bool =
                    progress: Progress | None = None) -> list[TicketResult]:
     """Replay the tickets against one KB: resumable from its checkpoint, or served from its
     run cache when an offline run of the same tickets and KB already finished."""
-    key = run_key(tickets, setup.agent, setup.threshold)
+    key = {**run_key(tickets, setup.agent, setup.threshold), **memory_key(setup.agent, tickets)}
     backend = setup.agent.answerer.name
     cached = None
     if setup.run_cache is not None:
-        cached = setup.run_cache / f"run-{key['tickets']}-{key['kb']}-{key['backend']}-{setup.threshold}.json"
+        memory = f"-{key['memory']}" if "memory" in key else ""
+        cached = setup.run_cache / f"run-{key['tickets']}-{key['kb']}-{key['backend']}-{setup.threshold}{memory}.json"
         if (cached.exists() or cached.is_symlink()) and backend == "offline":  # LLM runs vary: never reuse them
             reused = _cached_results(cached, tickets, setup.notify)
             if reused is not None:

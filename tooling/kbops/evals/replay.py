@@ -27,6 +27,7 @@ from ..index.embed import Embedder
 from ..redact import redacted
 from ..tickets.model import Ticket
 from .grading import grade, resolution_similarity
+from .memory_replay import replay_view
 from .runs import GAP_REASONS, PROTECTS_TAG, THRESHOLD_REASONS, TicketResult, Verdict
 
 MetricsHook = Callable[[Ticket, Decision], dict[str, float]]
@@ -54,7 +55,7 @@ def ticket_category(ticket: Ticket, agent: Agent) -> str:
 def replay_ticket(
     agent: Agent, embedder: Embedder, ticket: Ticket, threshold: float, metrics: MetricsHook | None = None
 ) -> TicketResult:
-    decision = agent.answer(ticket)
+    decision = agent.answer(ticket, view=replay_view(ticket, agent.settings.memory.replay))
     cited = tuple(dict.fromkeys(c.article_id for c in decision.citations))
     correct: bool | None = None
     draft_correct: bool | None = None
