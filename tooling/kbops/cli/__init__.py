@@ -20,6 +20,7 @@ from . import (  # noqa: F401  (registers commands)
     kb_commands,
     site_commands,
     ticket_commands,
+    tune_commands,
 )
 from .app import app, err_console
 

@@ -31,12 +31,14 @@ from .schema import (
     RetrievalSettings,
     Settings,
     SiteSettings,
+    TunedSource,
 )
+from .tuned import TUNED_FILE, render_tuned, without_tuned
 
 __all__ = [
     "CONFIG_FILE", "DEFAULT_CATEGORIES", "DEFAULT_RISK_KEYWORDS", "DEFAULT_RISK_TOPICS", "RAGAS_LLM_METRICS",
     "RAGAS_METRICS", "AgentSettings", "CalibrationSettings", "ClaudeSettings", "EmbeddingSettings", "EvalSettings", "GapsSettings",
     "IndexSettings", "KBSettings", "LintSettings", "MemorySettings", "PolicySettings", "RagasSettings", "RedactionSettings",
     "RetrievalSettings", "Settings", "SiteSettings", "config_reference", "find_project_root", "load_settings",
-    "settings_from_dict",
+    "settings_from_dict", "TUNED_FILE", "TunedSource", "render_tuned", "without_tuned",
 ]

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, one_line
-from .schema import Settings
+from .schema import Settings, TunedSource
+from .tuned import TUNED_FILE, merge_tuned, read_tuned
 
 CONFIG_FILE = "kbops.toml"
 CHROMA_URL_ENV = "KBOPS_CHROMA_URL"
@@ -39,7 +40,7 @@ def load_settings(config_path: Path | None = None, start: Path | None = None) ->
         root = find_project_root(start or Path.cwd())
         config_path = root / CONFIG_FILE
         if not config_path.is_file():
-            return Settings(root=root)
+            return _with_tuned({}, root, f"{root / TUNED_FILE}")
     elif not config_path.is_file():
         raise ConfigError(f"{config_path}: config file not found (check --config)")
     try:
@@ -48,13 +49,27 @@ def load_settings(config_path: Path | None = None, start: Path | None = None) ->
         raise ConfigError(f"{config_path}: not valid TOML: {one_line(exc)} (fix the syntax)") from exc
     except OSError as exc:
         raise ConfigError(f"{config_path}: cannot read it ({exc.strerror})") from exc
-    return settings_from_dict(raw, root=config_path.resolve().parent, source=str(config_path))
+    return _with_tuned(raw, config_path.resolve().parent, str(config_path))
+
+
+def _with_tuned(raw: dict[str, Any], root: Path, source: str) -> Settings:
+    """Settings from kbops.toml's values over those of kbops.tuned.toml (when there is one)."""
+    tuned_path = root / TUNED_FILE
+    if not tuned_path.is_file():
+        return settings_from_dict(raw, root=root, source=source)
+    tuned, provenance = read_tuned(tuned_path)
+    merged, overridden = merge_tuned(raw, tuned)
+    settings = settings_from_dict(merged, root=root, source=f"{source} with {tuned_path}")
+    keys = tuple(f"{section}.{key}" for section, values in tuned.items() for key in values)
+    return settings.model_copy(update={"tuned": TunedSource(str(tuned_path), keys, tuple(overridden), dict(provenance))})
 
 
 def settings_from_dict(raw: dict[str, Any], root: Path, source: str = CONFIG_FILE) -> Settings:
     """Validate a parsed config; all problems are reported at once, one per line."""
-    if "root" in raw:
-        raise ConfigError(f"{source}: unknown key 'root' (the root is the folder of the file)")
+    if "root" in raw or "tuned" in raw:
+        key = "root" if "root" in raw else "tuned"
+        raise ConfigError(f"{source}: unknown key '{key}' (set by kbops itself: the root is the folder of the file, "
+                          f"tuned values live in {TUNED_FILE})")
     try:
         settings = Settings(root=root, **raw)
     except ValidationError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -221,6 +222,10 @@ class AgentSettings(_Section):
     article_url: str = Field(
         "", description="Link template for cited articles, e.g. `https://help.example.com/{id}/`; empty = title only."
     )
+    target_false_deflection_rate: float = Field(
+        0.05, ge=0, le=1, description="Share of sent answers allowed to be wrong: `kbops tune` picks the answer "
+        "threshold that keeps to it on the team's history."
+    )
     allowed_link_hosts: tuple[str, ...] = Field(
         (), description="Hosts a reply may link besides the help site (`article_url`) and the hosts public articles "
         "link to; a reply linking any other host is escalated (`unsafe_reply`)."
@@ -305,10 +310,25 @@ class SiteSettings(_Section):
     )
 
 
+@dataclass(frozen=True)
+class TunedSource:
+    """Where tuned values came from: `kbops eval` says so."""
+
+    path: str
+    keys: tuple[str, ...] = ()
+    """`section.key` of every value the tuned file holds."""
+    overridden: tuple[str, ...] = ()
+    """Tuned keys kbops.toml sets itself (its value wins)."""
+    provenance: dict[str, object] = field(default_factory=dict)
+    """The tuned file's `[tuned]` table (when, from how many tickets, cross-validated numbers)."""
+
+
 class Settings(_Section):
-    """All of kbops.toml. `root` is the project folder the relative paths start from."""
+    """All of kbops.toml. `root` is the project folder the relative paths start from;
+    `tuned` says which kbops.tuned.toml filled in values (None: none)."""
 
     root: Path = Path(".")
+    tuned: TunedSource | None = None
     kb: KBSettings = KBSettings()
     lint: LintSettings = LintSettings()
     index: IndexSettings = IndexSettings()
