@@ -18,6 +18,7 @@ from . import (  # noqa: F401  (registers commands)
     gaps_commands,
     index_commands,
     kb_commands,
+    memory_commands,
     site_commands,
     ticket_commands,
     tune_commands,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..index.query import Method, Scope
@@ -56,7 +57,9 @@ def search(
 ) -> None:
     """Search the KB the way the answering agent does: article, section, score, snippet.
 
-    Brings the index up to date first (building it if there is none).
+    Brings the index up to date first (building it if there is none). With ticket memory
+    (`kbops learn`), hybrid search also follows past tickets worded like the query; such
+    hits show `memory` and the tickets that taught them (`"memory"` in `--json`).
     """
     from ..index.retriever import search_json, snippet  # lazy: keeps `kbops --help` fast
 
@@ -71,6 +74,10 @@ def search(
         return
     table = Table("#", "article", "section", "score", "snippet", box=None)
     for rank, hit in enumerate(hits, start=1):
+        score = f"{hit.score:.4f}"
+        if hit.memory:  # routed (or helped) by ticket memory: say which past tickets taught it
+            taught = ", ".join(hit.memory.ticket_ids[:3]) + (", ..." if len(hit.memory.ticket_ids) > 3 else "")
+            score += f"\n[dim]memory {hit.memory.score:.2f}: {escape(taught)}[/]"
         table.add_row(str(rank), f"{hit.title}\n[dim]{hit.article_id}[/]", hit.best.section or "(intro)",
-                      f"{hit.score:.4f}", snippet(hit.best.text))
+                      score, snippet(hit.best.text))
     out_console.print(table)
