@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from kbops.config import Settings, load_settings
@@ -16,6 +17,7 @@ from kbops.evals.replay import replay
 from kbops.index.embed import Embedder
 from kbops.index.memory import MemoryRoutes, MemoryView
 from kbops.index.memory_store import TicketMemory
+from kbops.report.json import run_schema
 from kbops.workspace import Workspace
 from tests.conftest import run_kbops
 from tests.factories import project_copy
@@ -127,3 +129,16 @@ def test_without_a_view_a_ticket_would_find_itself(demo: Workspace) -> None:
     own = demo.index.memory_routes(ticket.text)
     assert "T-1001" in teachers(own)
     assert "T-1001" not in teachers(demo.index.memory_routes(ticket.text, MemoryView(exclude="T-1001")))
+
+
+def test_a_run_records_how_it_used_memory(demo: Workspace) -> None:
+    lines = (demo.settings.root / "evals" / "tickets.jsonl").read_text().splitlines()
+    subset = demo.settings.root / "subset.jsonl"
+    subset.write_text("\n".join(lines[:6]) + "\n")
+    run = demo.evaluate(subset).run
+    assert (run.memory_replay, run.memory_entries) == ("time", len(lines))
+    saved = json.loads(run.to_json())
+    jsonschema.validate(saved, run_schema())
+    assert demo.runs.find(run.run_id).memory_replay == "time"
+    off = Workspace(demo.settings.with_changes(retrieval={"memory_weight": 0}), kb=demo.kb, embedder=demo.embedder)
+    assert off.evaluate(subset).run.memory_replay == "off"

@@ -21,7 +21,7 @@ from ..index.embed import Embedder
 from ..tickets.model import Ticket, TicketSet
 from .gate import GateRules, check_gate, compare
 from .history import RunStore, read_run
-from .memory_replay import memory_key
+from .memory_replay import memory_key, memory_replay
 from .replay import Checkpoint, MetricsHook, replay, run_key
 from .runs import EvalRun, TicketResult, make_run
 
@@ -133,6 +133,7 @@ def evaluate(
     run = make_run(results, current.label, current.revision.commit, current.revision.dirty,
                    current.agent.answerer.name, tickets_file, problems, comparison,
                    current.agent.settings.policy.confidence_threshold)
+    run = replace(run, **memory_replay(current.agent, tickets.tickets).as_dict())
     if gate is not None and gate.active():
         run = replace(run, gate=check_gate(run.summary, comparison, gate))
     store.save(run)

@@ -125,6 +125,11 @@ class EvalRun:
     version: int = RUN_VERSION
     confidence_threshold: float | None = None
     """`policy.confidence_threshold` the agent ran with (None: a run saved before it was recorded)."""
+    memory_replay: str = "off"
+    """How replayed tickets used ticket memory: `time` (only tickets opened before each),
+    `leave-one-out` (all but itself) or `off` (no memory, or `retrieval.memory_weight` 0)."""
+    memory_entries: int = 0
+    """Tickets in memory when the run started (0 with memory off)."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, default=str)
@@ -186,6 +191,7 @@ def run_from_dict(raw: dict[str, Any]) -> EvalRun:
         results=tuple(result_from_dict(r) for r in raw["results"]), summary=RunSummary(**raw["summary"]),
         comparison=comparison, gate=gate, problems=tuple(raw.get("problems", ())),
         confidence_threshold=raw.get("confidence_threshold"),
+        memory_replay=raw.get("memory_replay", "off"), memory_entries=raw.get("memory_entries", 0),
     )
 
 
