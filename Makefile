@@ -32,6 +32,7 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(KBOPS) lint
 	$(KBOPS) index
+	$(KBOPS) learn
 	$(KBOPS) eval --format md
 	$(KBOPS) gaps
 	$(KBOPS) report --format html --output reports/eval.html

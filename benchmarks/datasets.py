@@ -94,5 +94,23 @@ def load_dataset(folder: Path, prefix: str = "") -> Dataset:
     return Dataset(folder.name, articles, tuple(questions))
 
 
+def demo_dataset() -> Dataset:
+    """The bundled demo KB (public, published articles only, as customers see them) and its
+    escalated tickets, in the benchmarks' shape: a ticket resolved without an article is one
+    the KB cannot answer."""
+    from kbops.config import load_settings  # here: only the demo needs the project's settings
+    from kbops.kb.loader import load_kb
+
+    articles = tuple(a for a in load_kb(load_settings(REPO / "kbops.toml")).articles if a.is_public)
+    questions = []
+    with (REPO / "evals" / "tickets.jsonl").open() as handle:
+        for line in handle:
+            row = json.loads(line)
+            gold = tuple(row.get("resolved_by_article_ids") or ())
+            text = "\n".join(part for part in (row.get("subject", ""), row["body"]) if part)
+            questions.append(Question(row["id"], text, gold, str(row.get("resolution", "")), bool(gold)))
+    return Dataset("demo", articles, tuple(questions))
+
+
 def shared_datasets() -> list[Path]:
     return [SHARED / name for name in KB_DATASETS if (SHARED / name / "kb").is_dir()]

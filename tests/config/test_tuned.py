@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from kbops.agent.confidence import configured_model, shipped_model
+from kbops.agent.confidence import FEATURES, configured_model, shipped_model
 from kbops.config import TUNED_FILE, load_settings, render_tuned, without_tuned
 from kbops.errors import ConfigError
 from tests.conftest import run_kbops
@@ -35,8 +36,10 @@ def test_tuned_values_replace_the_defaults_and_say_where_they_came_from(tmp_path
     assert "policy.confidence_threshold" in settings.tuned.keys
     model = configured_model(settings.calibration)
     assert model != shipped_model()
-    assert model.predict(dict.fromkeys(("top_score", "margin", "dense_cosine", "term_coverage", "agreement",
-                                        "memory", "known_gap"), 0.0)) == pytest.approx(1 / (1 + 2.718281828 ** 1.5))
+    nothing = dict.fromkeys((*FEATURES, "memory"), 0.0)
+    assert model.predict(nothing) == pytest.approx(1 / (1 + math.exp(1.5)))
+    # ticket memory is independent evidence: a sure paraphrase lifts any confidence
+    assert model.predict({**nothing, "memory": 1.0}) == pytest.approx(1 - (1 - 1 / (1 + math.exp(1.5))) * 0.1)
 
 
 def test_a_key_the_team_set_in_kbops_toml_wins_over_the_tuned_value(tmp_path: Path) -> None:

@@ -67,7 +67,9 @@ def test_baseline_shows_a_closed_gap_and_the_gate_catches_a_deletion(tmp_path: P
 
     code, run = eval_json(project, "--baseline", "HEAD~1")
     assert code == 0
-    assert run["comparison"]["verdict_changes"]["T-1066"] == ["gap", "deflected"]
+    before, after = run["comparison"]["verdict_changes"]["T-1066"]
+    assert after == "deflected"
+    assert before in ("gap", "false_deflection")  # no dark-mode article: escalated or a neighbour borrowed
     assert "T-1066" in run["comparison"]["newly_deflected"]
     assert run["comparison"]["deflection_delta"] > 0
     assert verdicts(run)["T-1066"] == "deflected"

@@ -37,22 +37,29 @@ def test_the_answer_threshold_is_the_loosest_that_keeps_the_budget() -> None:
     confidence = np.array([0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4])
     correct = np.array([1, 1, 1, 1, 1, 0, 1, 0], dtype=bool)
     everyone = np.ones(8, dtype=bool)
-    # answering down to 0.5 gives 1 wrong in 7 (0.14); down to 0.7 none wrong
-    assert answer_threshold(confidence, correct, everyone, target=0.05) == 0.7
-    assert answer_threshold(confidence, correct, everyone, target=0.15) == 0.5
-    assert answer_threshold(confidence, correct, everyone, target=0.25) == 0.4
+    # estimated rate (wrong + 1) / (answered + 1): down to 0.7 it is 1/6, to 0.5 2/8, to 0.4 3/9
+    assert answer_threshold(confidence, correct, everyone, target=0.2) == 0.7
+    assert answer_threshold(confidence, correct, everyone, target=0.3) == 0.5
+    assert answer_threshold(confidence, correct, everyone, target=0.34) == 0.4
+
+
+def test_a_few_right_answers_are_not_proof_of_a_low_rate() -> None:
+    confidence = np.linspace(0.99, 0.9, 10)
+    assert answer_threshold(confidence, np.ones(10, dtype=bool), np.ones(10, dtype=bool), target=0.05) is None
+    confidence = np.linspace(0.99, 0.6, 40)
+    assert answer_threshold(confidence, np.ones(40, dtype=bool), np.ones(40, dtype=bool), target=0.05) == 0.6
 
 
 def test_the_answer_threshold_ignores_gated_tickets_and_never_splits_ties() -> None:
     confidence = np.array([0.9, 0.8, 0.8, 0.3])
     correct = np.array([1, 1, 0, 0], dtype=bool)
-    assert answer_threshold(confidence, correct, np.array([1, 1, 1, 1], dtype=bool), 0.05) == 0.9
+    assert answer_threshold(confidence, correct, np.array([1, 1, 1, 1], dtype=bool), 0.34) is None
     # the wrong 0.8 answer is gated anyway: 0.8 keeps the budget
-    assert answer_threshold(confidence, correct, np.array([1, 1, 0, 1], dtype=bool), 0.05) == 0.8
+    assert answer_threshold(confidence, correct, np.array([1, 1, 0, 1], dtype=bool), 0.34) == 0.8
 
 
 def test_no_threshold_keeps_the_budget_then_nothing_is_answered() -> None:
-    assert answer_threshold(np.array([0.9, 0.8]), np.array([0, 0], dtype=bool), np.ones(2, dtype=bool), 0.05) == 1.0
+    assert answer_threshold(np.array([0.9, 0.8]), np.array([0, 0], dtype=bool), np.ones(2, dtype=bool), 0.05) is None
 
 
 def test_the_coverage_threshold_separates_unanswerable_tickets_below_the_answer_threshold() -> None:

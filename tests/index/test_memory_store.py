@@ -12,12 +12,12 @@ import pytest
 from kbops.config import Settings
 from kbops.index.embed import CountingEmbedder, Embedder
 from kbops.index.memory import MemoryView
-from kbops.index.memory_store import TicketMemory, memory_dir
+from kbops.index.memory_store import TicketMemory, memory_dir, record_of
 from kbops.index.query import Method, Scope
 from kbops.index.retriever import search_json
 from kbops.tickets.model import Ticket
 from kbops.workspace import Workspace
-from tests.factories import write_article
+from tests.factories import ticket, write_article
 
 START = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 EXCEL = "My manager wants every to-do from our workspace in an Excel file, how do I do that?"
@@ -182,3 +182,14 @@ def test_lost_vectors_are_embedded_again(project: Path, embedder: Embedder) -> N
     memory = TicketMemory.open(settings, embedder, said.append)
     assert memory.routes(EXCEL).articles[0].article_id == "export-csv"
     assert any("embedding" in message for message in said)
+
+
+def test_a_closed_gap_routes_to_the_article_written_for_it() -> None:
+    """`kbops gaps protect` tags a closed gap's tickets; memory then routes them to the new
+    article instead of calling their paraphrases a known gap forever."""
+    open_gap = record_of(ticket("T-9", "Can I track time on tasks?", resolution="Not yet.", gold=()))
+    closed = record_of(ticket("T-9", "Can I track time on tasks?", resolution="Not yet.", gold=(),
+                              tags=("time", "protects:time-tracking")))
+    assert open_gap is not None and open_gap.article_ids == ()
+    assert closed is not None and closed.article_ids == ("time-tracking",)
+    assert record_of(ticket("T-10", "still waiting", resolution="", gold=())) is None

@@ -121,8 +121,9 @@ class Agent:
             article = self.articles[hit.article_id]
             topics = article.risk_topics
             for chunk in hit.chunks[:per_article]:
+                memory = hit.memory.score if hit.memory else (routes.score(hit.article_id) if routes else 0.0)
                 found.append(Evidence(chunk, risk_topics=topics, article_rank=rank, article_score=hit.score,
-                                      memory_score=hit.memory.score if hit.memory else 0.0, known_gap=known_gap))
+                                      memory_score=memory, known_gap=known_gap))
         return found
 
 

@@ -73,6 +73,7 @@ def eval_command(
     """
     gate = GateRules(fail_under, max_regressions, max_false_deflections)
     with workspace(ctx) as ws, progress_bar("replaying tickets") as bar:
+        announce_tuning(ws)
         outcome = ws.evaluate(tickets, baseline, gate, repeat=repeat, pass_rate=pass_rate, resume=resume,
                               strict=strict, ticket_format=ticket_format, columns=column_map(column),
                               progress=bar, on_repeat=lambda _: bar.reset())
@@ -83,6 +84,15 @@ def eval_command(
         err_console.print(f"[bold red]gate failed[/] ({outcome.passed}/{len(outcome.runs)} runs passed): "
                           f"{'; '.join(outcome.failures)}", highlight=False)
         raise typer.Exit(EXIT_GATE_FAILED)
+
+
+def announce_tuning(ws: Workspace) -> None:
+    """Say when kbops.tuned.toml shapes the agent (and which of its keys kbops.toml overrides)."""
+    from ..evals.evaluate import tuned_note  # lazy: keeps `kbops --help` fast
+
+    note = tuned_note(ws.settings)
+    if note:
+        err_console.print(f"using tuned settings from {note}", highlight=False, markup=False, soft_wrap=True)
 
 
 def emit_report(ws: Workspace, run: EvalRun, format: ReportFormat, output: Path | None) -> None:

@@ -113,7 +113,13 @@ class CalibrationSettings(_Section):
     fitted ones to `kbops.tuned.toml`."""
 
     intercept: float | None = Field(None, description="Logistic intercept; None = the shipped model.")
-    weights: dict[str, float] = Field({}, description="Feature -> logistic weight (features in docs/tuning.md).")
+    weights: dict[str, float] = Field(
+        {}, description="Feature -> logistic weight of P(the top article is right), features in docs/tuning.md."
+    )
+    coverage_intercept: float | None = Field(
+        None, description="Intercept of P(the KB covers the ticket); None = confidence is the model above alone."
+    )
+    coverage_weights: dict[str, float] = Field({}, description="Feature -> logistic weight of P(the KB covers the ticket).")
 
 
 class PolicySettings(_Section):

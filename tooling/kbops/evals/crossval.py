@@ -34,6 +34,8 @@ MIN_CLASS = 5
 """Right and wrong top articles each needed to refit the confidence model."""
 LEXICAL_GRID = (0.25, 0.4, 0.55)
 MEMORY_GRID = (0.0, 0.2, 0.4, 0.8)
+WEIGHT_MARGIN = 0.02
+"""How much better (hit@1, or MRR at equal hit@1) fitted weights must do than those in use."""
 CURVE = (0.0, 0.25, 0.5, 0.75, 1.0)
 """Shares of each fold's training history the learning curve is drawn at."""
 
@@ -105,32 +107,60 @@ def score(outcomes: Sequence[Outcome], golds: Sequence[frozenset[str]], settings
 
 
 def fit(history: History, train: Sequence[int], defaults: Setting, target: float, time_ordered: bool) -> Setting:
-    """Weights by hit@1 (then MRR) on the training tickets, then the confidence model on the
-    features those weights give, then the thresholds for the false-deflection target."""
+    """Weights by hit@1 (then MRR) on the training tickets: the configured fusion without
+    memory, unless a candidate (memory included) is clearly better, so memory has to earn
+    its place on this team's history; then the confidence model on the features those
+    weights give; then the thresholds for the false-deflection target (the conservative
+    estimate when the history is large enough to show it, else the plain count's)."""
     if len(train) < MIN_HISTORY:
         return defaults
-    best: tuple[float, float] | None = None
-    chosen: tuple[Setting, list[Outcome]] = (defaults, [])
-    for lexical, memory in product(LEXICAL_GRID, MEMORY_GRID):
-        candidate = replace(defaults, lexical_weight=lexical, dense_weight=round(1 - lexical, 4), memory_weight=memory)
+
+    def quality(candidate: Setting) -> tuple[tuple[float, float], list[Outcome]]:
         outcomes = [history.outcome(i, candidate, train, time_ordered) for i in train]
         ranks = [o.gold_rank for i, o in zip(train, outcomes, strict=True) if history.cases[i].gold]
-        key = (_mean([r == 1 for r in ranks]) or 0.0, _mean([1 / r if r else 0.0 for r in ranks]) or 0.0)
-        if best is None or key > best:
+        return (_mean([r == 1 for r in ranks]) or 0.0, _mean([1 / r if r else 0.0 for r in ranks]) or 0.0), outcomes
+
+    without_memory = replace(defaults, memory_weight=0.0)
+    best, outcomes = quality(without_memory)
+    chosen = (without_memory, outcomes)
+    for lexical, memory in product(LEXICAL_GRID, MEMORY_GRID):
+        candidate = replace(defaults, lexical_weight=lexical, dense_weight=round(1 - lexical, 4), memory_weight=memory)
+        key, outcomes = quality(candidate)
+        if _clearly_better(key, best):
             best, chosen = key, (candidate, outcomes)
     setting, outcomes = chosen
-    labels = np.array([o.top_correct for o in outcomes], dtype=float)
-    x = feature_matrix(outcomes)
-    model = setting.model
-    if min(labels.sum(), len(labels) - labels.sum()) >= MIN_CLASS:
-        intercept, weights = fit_logistic(x, labels)
-        model = ConfidenceModel(1, round(intercept, 6), {n: round(float(w), 6) for n, w in zip(FEATURES, weights, strict=True)})
-    confidence = np.array([model.predict(dict(zip(FEATURES, row, strict=True))) for row in x])
-    open_ = np.array([not o.gated and not o.known_gap for o in outcomes], dtype=bool)
-    threshold = answer_threshold(confidence, labels.astype(bool), open_, target)
+    labels = np.array([o.top_correct for o in outcomes], dtype=bool)
     covered = np.array([bool(history.cases[i].gold) for i in train], dtype=bool)
-    return replace(setting, model=model, answer_threshold=threshold,
+    x = feature_matrix(outcomes)
+    model = fit_model(x, labels, covered) or setting.model
+    confidence = np.array([model.predict(o.features) for o in outcomes])
+    open_ = np.array([not o.gated and not o.known_gap for o in outcomes], dtype=bool)
+    threshold = answer_threshold(confidence, labels, open_, target)
+    budget_met = threshold is not None
+    if threshold is None:  # too few answers to show the budget is kept: the plain count's best estimate
+        threshold = answer_threshold(confidence, labels, open_, target, prior=0)
+    if threshold is None:  # not even that: the threshold in use stays
+        threshold = setting.answer_threshold
+    return replace(setting, model=model, answer_threshold=threshold, budget_met=budget_met,
                    no_coverage_threshold=coverage_threshold(confidence, covered, threshold))
+
+
+def fit_model(x: np.ndarray, right: np.ndarray, covered: np.ndarray) -> ConfidenceModel | None:
+    """P(right | covered), fitted on the tickets the KB covers, times P(covered) when the
+    history has enough of both kinds; None when it has too few right or wrong answers."""
+    answerable = x[covered], right[covered]
+    if min(int(answerable[1].sum()), int((~answerable[1]).sum())) < MIN_CLASS:
+        return None
+    intercept, weights = fit_logistic(answerable[0], answerable[1].astype(float))
+    model = ConfidenceModel(1, round(intercept, 6), _named(weights))
+    if min(int(covered.sum()), int((~covered).sum())) < MIN_CLASS:
+        return model
+    coverage_intercept, coverage_weights = fit_logistic(x, covered.astype(float))
+    return replace(model, coverage_intercept=round(coverage_intercept, 6), coverage_weights=_named(coverage_weights))
+
+
+def _named(weights: np.ndarray) -> dict[str, float]:
+    return {name: round(float(w), 6) for name, w in zip(FEATURES, weights, strict=True)}
 
 
 def cross_validate(history: History, settings: Settings, k: int = 5, target: float = 0.05, seed: int = 0,
@@ -173,6 +203,15 @@ def cross_validate(history: History, settings: Settings, k: int = 5, target: flo
 def _pooled(rows: list[tuple[int, Outcome, Setting]], golds: Sequence[frozenset[str]]) -> Metrics:
     """Metrics over all held-out tickets, each scored with its own fold's setting."""
     return score([o for _, o, _ in rows], [golds[i] for i, _, _ in rows], [s for _, _, s in rows])
+
+
+def _clearly_better(key: tuple[float, float], incumbent: tuple[float, float]) -> bool:
+    """A candidate replaces the weights in use only when it wins by a margin (hit@1 by
+    WEIGHT_MARGIN, or MRR by as much at equal hit@1): a tie on a small history is noise,
+    and memory must never cost hit@1 for nothing."""
+    hit, mrr = key
+    best_hit, best_mrr = incumbent
+    return hit >= best_hit + WEIGHT_MARGIN or (abs(hit - best_hit) < WEIGHT_MARGIN / 2 and mrr >= best_mrr + WEIGHT_MARGIN)
 
 
 def _mean(values: Sequence[bool | float]) -> float | None:

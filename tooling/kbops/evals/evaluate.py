@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..agent.agent import Agent
+from ..config import Settings
 from ..files import Notify, heal, write_atomic
 from ..gitkb import KBRevision
 from ..index.embed import Embedder
@@ -133,11 +134,22 @@ def evaluate(
     run = make_run(results, current.label, current.revision.commit, current.revision.dirty,
                    current.agent.answerer.name, tickets_file, problems, comparison,
                    current.agent.settings.policy.confidence_threshold)
-    run = replace(run, **memory_replay(current.agent, tickets.tickets).as_dict())
+    run = replace(run, **memory_replay(current.agent, tickets.tickets).as_dict(),
+                  tuned=tuned_note(current.agent.settings))
     if gate is not None and gate.active():
         run = replace(run, gate=check_gate(run.summary, comparison, gate))
     store.save(run)
     return run
+
+
+def tuned_note(settings: Settings) -> str:
+    """What a run records of kbops.tuned.toml: its name and what it was fitted on."""
+    tuned = settings.tuned
+    if tuned is None:
+        return ""
+    origin = ", ".join(f"{key} {tuned.provenance[key]}" for key in ("tickets", "written") if key in tuned.provenance)
+    overridden = f"; kbops.toml overrides {', '.join(tuned.overridden)}" if tuned.overridden else ""
+    return f"{Path(tuned.path).name}" + (f" ({origin})" if origin else "") + overridden
 
 
 def evaluate_repeatedly(

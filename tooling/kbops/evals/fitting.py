@@ -46,22 +46,26 @@ def predict_logistic(x: np.ndarray, intercept: float, weights: np.ndarray) -> np
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(intercept + x @ weights, -50, 50))))
 
 
-def answer_threshold(confidence: np.ndarray, correct: np.ndarray, answerable: np.ndarray, target: float) -> float:
-    """The lowest threshold whose false-deflection rate (wrong / answered, among tickets no
-    gate stops) stays at or below `target`: the most deflection the team's risk budget
-    allows on its own history (cross-validation then measures how well that holds on
-    tickets the fit did not see). 1.0 when no threshold keeps the budget."""
+def answer_threshold(
+    confidence: np.ndarray, correct: np.ndarray, answerable: np.ndarray, target: float, prior: int = 1
+) -> float | None:
+    """The lowest threshold whose estimated false-deflection rate (wrong / answered, among
+    tickets no gate stops) stays at or below `target`: the most deflection the team's risk
+    budget allows. With `prior` 1 the rate is estimated as (wrong + 1) / (answered + 1)
+    (Laplace's rule: on a small history "0 wrong of 10" is not proof of a 0% rate, so a 5%
+    budget needs at least 19 right answers in a row at the top); with 0 it is the plain
+    count. None when no threshold keeps the budget."""
     values, hits = confidence[answerable], correct[answerable]
     order = np.argsort(-values, kind="stable")
     values, hits = values[order], hits[order]
-    best = 1.0
+    best = None
     wrong = 0
     for count, (value, hit) in enumerate(zip(values, hits, strict=True), start=1):
         wrong += int(not hit)
         tie_ends = count == len(values) or values[count] < value  # a threshold cannot split ties
-        if tie_ends and wrong / count <= target:
-            best = float(value)
-    return round(best, 4)
+        if tie_ends and (wrong + prior) / (count + prior) <= target:
+            best = round(float(value), 4)
+    return best
 
 
 def coverage_threshold(confidence: np.ndarray, covered: np.ndarray, ceiling: float) -> float:

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from ..tickets.model import PROTECTS_TAG  # noqa: F401  (re-exported: replay and gaps import it from here)
+
 RUN_VERSION = 1
 
 GAP_REASONS = frozenset({"low_confidence", "no_coverage", "backend_error"})
@@ -24,8 +26,6 @@ THRESHOLD_REASONS = frozenset({"low_confidence", "no_coverage"})
 draft) is one a looser agent would have answered (`coverage.py`)."""
 DEFAULT_CONFIDENCE_THRESHOLD = 0.5
 """`policy.confidence_threshold` by default: assumed for runs saved before it was recorded."""
-PROTECTS_TAG = "protects:"
-"""Ticket tag `protects:<article-id>`: a closed gap's ticket kept as that article's regression case."""
 
 
 class Verdict(StrEnum):
@@ -130,6 +130,8 @@ class EvalRun:
     `leave-one-out` (all but itself) or `off` (no memory, or `retrieval.memory_weight` 0)."""
     memory_entries: int = 0
     """Tickets in memory when the run started (0 with memory off)."""
+    tuned: str = ""
+    """The tuned settings file the agent ran with and what it was fitted on ("" = none)."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, default=str)
@@ -192,6 +194,7 @@ def run_from_dict(raw: dict[str, Any]) -> EvalRun:
         comparison=comparison, gate=gate, problems=tuple(raw.get("problems", ())),
         confidence_threshold=raw.get("confidence_threshold"),
         memory_replay=raw.get("memory_replay", "off"), memory_entries=raw.get("memory_entries", 0),
+        tuned=raw.get("tuned", ""),
     )
 
 

@@ -7,6 +7,7 @@ a comment saying what was fitted on what, and the cross-validated numbers that j
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +29,10 @@ def tuned_values(result: TuneResult) -> dict[str, dict[str, Any]]:
         "retrieval": {"lexical_weight": s.lexical_weight, "dense_weight": s.dense_weight,
                       "memory_weight": s.memory_weight},
         "policy": {"confidence_threshold": s.answer_threshold, "no_coverage_threshold": s.no_coverage_threshold},
-        "calibration": {"intercept": s.model.intercept, "weights": dict(s.model.weights)},
+        "calibration": {"intercept": s.model.intercept, "weights": dict(s.model.weights),
+                        **({"coverage_intercept": s.model.coverage_intercept,
+                            "coverage_weights": dict(s.model.coverage_weights)}
+                           if s.model.coverage_intercept is not None else {})},
     }
 
 
@@ -62,6 +66,7 @@ def tune_json(result: TuneResult, written: str | None, overridden: list[str]) ->
         "replay": "time" if result.time_ordered else "leave-one-out",
         "target_false_deflection_rate": result.target_false_deflection_rate,
         "fallback": result.fallback,
+        "budget_met": result.fitted.budget_met,
         "min_history": MIN_HISTORY,
         "before": result.before.as_json(),
         "after": result.after.as_json(),
@@ -82,6 +87,15 @@ def tune_table(result: TuneResult) -> str:
         lines.append(f"{label:40} {_cell(before[key]):>17} {_cell(after[key]):>24}")
     lines.append(f"({result.tickets} tickets, {result.folds} folds, memory replay "
                  f"{'in time order' if result.time_ordered else 'leave-one-out'}, {result.seconds:.0f} s)")
+    if not result.fallback and result.after.false_deflection_rate > result.target_false_deflection_rate:
+        lines.append(f"On tickets the fit did not see, {result.after.false_deflection_rate:.0%} of answers were wrong, "
+                     f"above the {result.target_false_deflection_rate:.0%} target: the history is too small or too "
+                     "varied to hold it reliably; more tickets will tighten it.")
+    if not result.fallback and not result.fitted.budget_met:
+        lines.append(f"These {result.tickets} tickets are too few to show a threshold keeps false deflections within "
+                     f"{result.target_false_deflection_rate:.0%} (that takes about "
+                     f"{math.ceil(1 / result.target_false_deflection_rate) - 1} right answers in a row at the top): "
+                     "the threshold written is the best estimate from the plain count.")
     if result.fallback:
         lines.append(f"Fewer than {MIN_HISTORY} labelled tickets: the shipped settings stay; {TUNED_FILE} "
                      "was not written. Ticket memory (`kbops learn`) still helps.")

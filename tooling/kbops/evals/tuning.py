@@ -10,7 +10,7 @@ measured alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -55,6 +55,9 @@ class Setting:
     answer_threshold: float
     no_coverage_threshold: float
     known_gap_threshold: float
+    budget_met: bool = True
+    """False when no threshold kept the false-deflection budget on the history (the
+    threshold in use was kept)."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class History:
         with `time_ordered`, only tickets opened before it)."""
         case = self.cases[index]
         routes = None
-        if setting.memory_weight > 0 and memory_from:
+        if memory_from:
             before = case.created_at if time_ordered else None
             view = MemoryView(exclude=case.ticket_id, before=before)
             allowed = set(memory_from)
@@ -112,9 +115,8 @@ class History:
         weights = {"lexical": setting.lexical_weight, "dense": setting.dense_weight}
         hits = self.agent.retriever.fuse(case.rankings, HIT_DEPTH, weights, routes=routes,
                                          memory_weight=setting.memory_weight, query=case.text)
-        evidence = self.agent.evidence(hits[: self.agent.settings.agent.top_articles])
+        evidence = self.agent.evidence(hits[: self.agent.settings.agent.top_articles], routes)
         known_gap = routes.gap_score if routes else 0.0
-        evidence = [replace(e, known_gap=known_gap) for e in evidence]
         features = retrieval_features(case.text, evidence)
         ranked = [h.article_id for h in hits]
         gold_rank = next((rank for rank, a in enumerate(ranked, start=1) if a in case.gold), None)

@@ -18,12 +18,15 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-SIMILARITY_FLOOR = 0.55
-"""Entry similarity below which a past ticket is not a paraphrase (MiniLM cosines of
-unrelated support questions sit around 0.1-0.4, paraphrases 0.6-0.95)."""
-LEXICAL_SHARE = 0.25
-"""Share of the entry similarity taken from shared stemmed words (Dice), the rest from
-the dense cosine: product names and error codes that embeddings blur."""
+PARAPHRASE_MODEL = (-3.124, 4.0737, 2.0123)
+"""(intercept, cosine, Dice) of P(a past ticket asks the same question), a logistic model
+fitted on real customer queries with as many same-question pairs as others (banking77 and
+CLINC150 training splits; checked on their test splits by benchmarks/memory_similarity.py).
+Cosines are all-MiniLM-L6-v2's; shared stemmed words (Dice) catch product names and error
+codes that embeddings blur."""
+SAME_QUESTION = 0.5
+"""A past ticket counts only when it is more likely the same question than not; weaker
+matches (a memory holds far more other questions than paraphrases) must not add up."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ class MemoryMatch:
 
     article_id: str
     score: float
-    """0..1: a noisy-or over the entries that back it, so more history backs it more."""
+    """0..1: a noisy-or of the paraphrase probabilities of the entries that back it: the
+    chance at least one past ticket asked the same question, so more history backs it more."""
     ticket_ids: tuple[str, ...]
     """The tickets that taught it, most similar first."""
 
@@ -84,10 +88,18 @@ class MemoryRoutes:
         return self.gap.score if self.gap else 0.0
 
 
+def paraphrase_probability(dense_cosine: float, lexical_dice: float) -> float:
+    """P(the past ticket asks the same question), from PARAPHRASE_MODEL."""
+    intercept, cosine, shared = PARAPHRASE_MODEL
+    z = intercept + cosine * dense_cosine + shared * lexical_dice
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
 def entry_similarity(dense_cosine: float, lexical_dice: float) -> float:
-    """How close a past ticket is to the query, 0..1 after the paraphrase floor."""
-    raw = (1 - LEXICAL_SHARE) * max(0.0, dense_cosine) + LEXICAL_SHARE * max(0.0, lexical_dice)
-    return max(0.0, (raw - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR))
+    """How strongly a past ticket speaks for the query: its paraphrase probability when it is
+    more likely the same question than not, else 0."""
+    probability = paraphrase_probability(dense_cosine, lexical_dice)
+    return probability if probability >= SAME_QUESTION else 0.0
 
 
 def dice(query_terms: Sequence[str], entry_terms: Sequence[str]) -> float:

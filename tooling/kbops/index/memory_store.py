@@ -92,12 +92,13 @@ def collection_name(model_name: str) -> str:
 
 
 def record_of(ticket: Ticket) -> _Record | None:
-    """A ticket as memory keeps it: redacted text, its articles (none = a known gap), its
-    time; None for a ticket not resolved yet (no resolution and no article)."""
+    """A ticket as memory keeps it: redacted text, its articles (none = a known gap; a closed
+    gap's ticket routes to the article written for it, its `protects:` tag), its time; None
+    for a ticket not resolved yet (no resolution and no article)."""
     if not ticket.resolution.strip() and not ticket.resolved_by_article_ids:
         return None
     text = redact(ticket.text).text
-    article_ids = tuple(dict.fromkeys(ticket.resolved_by_article_ids))
+    article_ids = tuple(dict.fromkeys(ticket.resolved_by_article_ids or ticket.protected_articles))
     created = ticket.created_at.timestamp() if ticket.created_at is not None else None
     digest = hashlib.sha256(json.dumps([text, article_ids, created]).encode()).hexdigest()[:16]
     return _Record(ticket.id, text, article_ids, created, digest)

@@ -64,8 +64,10 @@ class Retriever:
         return self._scoped[scope]
 
     def memory_routes(self, query: str, view: MemoryView | None = None, scope: Scope = Scope.CUSTOMER) -> MemoryRoutes:
-        """Where ticket memory routes `query` (none without memory or with `memory_weight` 0)."""
-        if self.memory is None or not len(self.memory) or self.settings.memory_weight <= 0:
+        """Where ticket memory routes `query` (none without memory). `memory_weight` decides how
+        far routes move the ranking (0: not at all); known gaps and the agent's confidence use
+        them whatever it is."""
+        if self.memory is None or not len(self.memory):
             return MemoryRoutes()
         return self.memory.routes(query, view, self.article_chunks(scope).__contains__, MEMORY_ROUTES)
 

@@ -88,6 +88,7 @@ def _header(run: EvalRun) -> str:
         f"<h1>kbops eval: KB {escape(views.short_commit(run))}</h1>"
         f'<p class="meta">{escape(run.kb_ref)}{dirty} · backend {escape(run.backend)} · '
         f"tickets {escape(run.tickets_file)} · run {escape(run.run_id)} · {escape(run.created_at)}</p>"
+        f'<p class="meta">{escape(views.settings_line(run))}</p>'
     )
 
 

@@ -195,7 +195,7 @@ def _problems(run: EvalRun) -> str:
 
 def _footer(run: EvalRun) -> str:
     return (f"<sub>run {md_text(run.run_id)} · {md_text(run.created_at)} · "
-            f"tickets {md_text(run.tickets_file) or '–'}</sub>")
+            f"tickets {md_text(run.tickets_file) or '–'} · {md_text(views.settings_line(run))}</sub>")
 
 
 def _reasons(r: TicketResult) -> str:

@@ -71,6 +71,16 @@ def short_commit(run: EvalRun) -> str:
     return run.kb_commit[:SHORT_COMMIT] + ("*" if run.kb_dirty else "")
 
 
+def settings_line(run: EvalRun) -> str:
+    """Which settings and memory the agent ran with, in a few words for a report's footer."""
+    settings = f"settings tuned by {run.tuned}" if run.tuned else "shipped settings (no kbops.tuned.toml)"
+    memory = {
+        "time": f"ticket memory of {run.memory_entries} tickets, each replayed ticket seeing only earlier ones",
+        "leave-one-out": f"ticket memory of {run.memory_entries} tickets, each replayed ticket seeing all but itself",
+    }.get(run.memory_replay, "no ticket memory")
+    return f"{settings} · {memory}"
+
+
 def percent(rate: float) -> str:
     return f"{rate * 100:.1f}%"
 

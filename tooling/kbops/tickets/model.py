@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import EXIT_BAD_INPUT, KbopsError, one_line
 
 TICKET_SCHEMA_VERSION = 1
+PROTECTS_TAG = "protects:"
+"""Ticket tag `protects:<article-id>`: a closed gap's ticket kept as that article's regression case."""
 
 
 class TicketError(KbopsError):
@@ -54,6 +56,11 @@ class Ticket(BaseModel):
         (), description="KB articles that answer it; `[]` when the KB had no answer (a gap)."
     )
     tags: tuple[str, ...] = Field((), description="Free-form labels (category, `gap`, `refund`, ...).")
+
+    @property
+    def protected_articles(self) -> tuple[str, ...]:
+        """Articles written since to answer this (closed-gap) ticket: its `protects:` tags."""
+        return tuple(t.removeprefix(PROTECTS_TAG) for t in self.tags if t.startswith(PROTECTS_TAG))
 
     @property
     def text(self) -> str:
