@@ -30,9 +30,10 @@ FEATURES = ("top_score", "margin", "dense_cosine", "term_coverage", "agreement",
 """The logistic model's inputs. `retrieval_features` also gives `memory`, which is combined
 outside the logistic (see `ConfidenceModel.predict`)."""
 MEMORY_TRUST = 0.9
-"""P(the article a specialist resolved a ticket with answers the same question again): high,
-not 1, since one article is not always the whole answer (44 of WixQA's 160 questions need
-two)."""
+"""The shipped model's P(the article a specialist resolved a ticket with answers a paraphrase
+of it again): high, not 1, since one article is not always the whole answer (44 of WixQA's
+160 questions need two); `kbops tune` fits a team's own (`calibration.memory_trust`), since
+how often "more likely the same question" really is the same question depends on the KB."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class ConfidenceModel:
     weights: dict[str, float]
     coverage_intercept: float | None = None
     coverage_weights: dict[str, float] = field(default_factory=dict)
+    memory_trust: float = MEMORY_TRUST
 
     def predict(self, features: dict[str, float]) -> float:
         """The retrieval evidence's probability (a feature without a weight counts 0), then
@@ -58,7 +60,7 @@ class ConfidenceModel:
         if self.coverage_intercept is not None:
             answered *= _logistic(self.coverage_intercept, self.coverage_weights, features)
         memory = min(1.0, max(0.0, features.get("memory", 0.0)))
-        return 1.0 - (1.0 - answered) * (1.0 - MEMORY_TRUST * memory)
+        return 1.0 - (1.0 - answered) * (1.0 - self.memory_trust * memory)
 
 
 def _logistic(intercept: float, weights: dict[str, float], features: dict[str, float]) -> float:
@@ -77,7 +79,8 @@ def configured_model(calibration: CalibrationSettings) -> ConfidenceModel:
     if calibration.intercept is None:
         return shipped_model()
     return ConfidenceModel(1, calibration.intercept, dict(calibration.weights), calibration.coverage_intercept,
-                           dict(calibration.coverage_weights))
+                           dict(calibration.coverage_weights),
+                           MEMORY_TRUST if calibration.memory_trust is None else calibration.memory_trust)
 
 
 def retrieval_features(query: str, evidence: Sequence[Evidence]) -> dict[str, float]:

@@ -120,6 +120,9 @@ class CalibrationSettings(_Section):
         None, description="Intercept of P(the KB covers the ticket); None = confidence is the model above alone."
     )
     coverage_weights: dict[str, float] = Field({}, description="Feature -> logistic weight of P(the KB covers the ticket).")
+    memory_trust: float | None = Field(
+        None, ge=0, le=1, description="How far ticket memory's routes raise confidence (0: not at all); None = the shipped 0.9."
+    )
 
 
 class PolicySettings(_Section):

@@ -21,7 +21,7 @@ TUNED_FILE = "kbops.tuned.toml"
 TUNABLE: dict[str, tuple[str, ...]] = {
     "retrieval": ("lexical_weight", "dense_weight", "memory_weight"),
     "policy": ("confidence_threshold", "no_coverage_threshold", "known_gap_threshold"),
-    "calibration": ("intercept", "weights", "coverage_intercept", "coverage_weights"),
+    "calibration": ("intercept", "weights", "coverage_intercept", "coverage_weights", "memory_trust"),
 }
 """Section -> the keys a tuned file may set; anything else in it is an error."""
 

@@ -34,6 +34,7 @@ MIN_CLASS = 5
 """Right and wrong top articles each needed to refit the confidence model."""
 LEXICAL_GRID = (0.25, 0.4, 0.55)
 MEMORY_GRID = (0.0, 0.2, 0.4, 0.8)
+MEMORY_TRUST_GRID = (0.0, 0.25, 0.5, 0.75, 0.9)
 WEIGHT_MARGIN = 0.02
 """How much better (hit@1, or MRR at equal hit@1) fitted weights must do than those in use."""
 CURVE = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -133,6 +134,7 @@ def fit(history: History, train: Sequence[int], defaults: Setting, target: float
     covered = np.array([bool(history.cases[i].gold) for i in train], dtype=bool)
     x = feature_matrix(outcomes)
     model = fit_model(x, labels, covered) or setting.model
+    model = replace(model, memory_trust=fit_memory_trust(model, outcomes, labels))
     confidence = np.array([model.predict(o.features) for o in outcomes])
     open_ = np.array([not o.gated and not o.known_gap for o in outcomes], dtype=bool)
     threshold = answer_threshold(confidence, labels, open_, target)
@@ -157,6 +159,23 @@ def fit_model(x: np.ndarray, right: np.ndarray, covered: np.ndarray) -> Confiden
         return model
     coverage_intercept, coverage_weights = fit_logistic(x, covered.astype(float))
     return replace(model, coverage_intercept=round(coverage_intercept, 6), coverage_weights=_named(coverage_weights))
+
+
+def fit_memory_trust(model: ConfidenceModel, outcomes: Sequence[Outcome], right: np.ndarray) -> float:
+    """How far memory's routes may raise confidence on this history: the trust (from
+    MEMORY_TRUST_GRID) with the best log-likelihood of the right/wrong answers among
+    tickets memory routed; the shipped trust when fewer than MIN_CLASS were routed."""
+    routed = [i for i, o in enumerate(outcomes) if o.features.get("memory", 0.0) > 0]
+    if len(routed) < MIN_CLASS:
+        return model.memory_trust
+
+    def likelihood(trust: float) -> float:
+        candidate = replace(model, memory_trust=trust)
+        p = np.clip([candidate.predict(outcomes[i].features) for i in routed], 1e-6, 1 - 1e-6)
+        y = right[routed]
+        return float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+    return max(MEMORY_TRUST_GRID, key=likelihood)
 
 
 def _named(weights: np.ndarray) -> dict[str, float]:

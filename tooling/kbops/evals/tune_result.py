@@ -30,6 +30,7 @@ def tuned_values(result: TuneResult) -> dict[str, dict[str, Any]]:
                       "memory_weight": s.memory_weight},
         "policy": {"confidence_threshold": s.answer_threshold, "no_coverage_threshold": s.no_coverage_threshold},
         "calibration": {"intercept": s.model.intercept, "weights": dict(s.model.weights),
+                        "memory_trust": s.model.memory_trust,
                         **({"coverage_intercept": s.model.coverage_intercept,
                             "coverage_weights": dict(s.model.coverage_weights)}
                            if s.model.coverage_intercept is not None else {})},
