@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kbops.agent.confidence import FEATURES, configured_model, shipped_model
+from kbops.agent.confidence import FEATURES, MEMORY_TRUST, configured_model, shipped_model
 from kbops.config import TUNED_FILE, load_settings, render_tuned, without_tuned
 from kbops.errors import ConfigError
 from tests.conftest import run_kbops
@@ -39,7 +39,7 @@ def test_tuned_values_replace_the_defaults_and_say_where_they_came_from(tmp_path
     nothing = dict.fromkeys((*FEATURES, "memory"), 0.0)
     assert model.predict(nothing) == pytest.approx(1 / (1 + math.exp(1.5)))
     # ticket memory is independent evidence: a sure paraphrase lifts any confidence
-    assert model.predict({**nothing, "memory": 1.0}) == pytest.approx(1 - (1 - 1 / (1 + math.exp(1.5))) * 0.1)
+    assert model.predict({**nothing, "memory": 1.0}) == pytest.approx(1 - (1 - 1 / (1 + math.exp(1.5))) * (1 - MEMORY_TRUST))
 
 
 def test_a_key_the_team_set_in_kbops_toml_wins_over_the_tuned_value(tmp_path: Path) -> None:

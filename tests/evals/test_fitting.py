@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kbops.agent.confidence import FEATURES, ConfidenceModel
+from kbops.evals.crossval import fit_memory_trust
 from kbops.evals.fitting import (
     answer_threshold,
     coverage_threshold,
@@ -13,6 +15,7 @@ from kbops.evals.fitting import (
     folds,
     predict_logistic,
 )
+from kbops.evals.tuning import Outcome
 
 
 def test_logistic_recovers_the_direction_and_size_of_known_coefficients() -> None:
@@ -89,3 +92,19 @@ def test_folds_of_a_timed_history_are_consecutive_blocks() -> None:
     times = [float(10 - i) for i in range(10)]  # T-9 is the oldest
     found = folds(ids, 2, times=times)
     assert found == [[5, 6, 7, 8, 9], [0, 1, 2, 3, 4]]
+
+
+def routed_outcomes(right: list[bool], memory: float = 0.9) -> tuple[list[Outcome], np.ndarray]:
+    """Tickets memory routed (the retrieval features alone say 'unsure')."""
+    features = {**dict.fromkeys(FEATURES, 0.0), "memory": memory}
+    return [Outcome(1, features, r, False, False) for r in right], np.array(right, dtype=bool)
+
+
+def test_memory_earns_trust_only_from_enough_routed_tickets_that_were_right() -> None:
+    model = ConfidenceModel(1, 0.0, {})  # retrieval alone: 0.5
+    few, right = routed_outcomes([True] * 10)
+    assert fit_memory_trust(model, few, right) == 0.0  # too few to tell
+    many, right = routed_outcomes([True] * 30)
+    assert fit_memory_trust(model, many, right) >= 0.75
+    coin, right = routed_outcomes([True, False] * 15)
+    assert fit_memory_trust(model, coin, right) == 0.0  # right half the time: no better than retrieval

@@ -29,11 +29,12 @@ FEATURES = ("top_score", "margin", "dense_cosine", "term_coverage", "agreement",
             "rank_support", "known_gap")
 """The logistic model's inputs. `retrieval_features` also gives `memory`, which is combined
 outside the logistic (see `ConfidenceModel.predict`)."""
-MEMORY_TRUST = 0.9
-"""The shipped model's P(the article a specialist resolved a ticket with answers a paraphrase
-of it again): high, not 1, since one article is not always the whole answer (44 of WixQA's
-160 questions need two); `kbops tune` fits a team's own (`calibration.memory_trust`), since
-how often "more likely the same question" really is the same question depends on the KB."""
+MEMORY_TRUST = 0.5
+"""How far the shipped model lets a memory route raise confidence: half way, because the
+paraphrase model's probabilities assume as many paraphrases as other questions (they
+overstate), and one article is not always the whole answer (44 of WixQA's 160 questions
+need two). `kbops tune` sets a team's own (`calibration.memory_trust`): 0 until its history
+shows memory's routes are right."""
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ class CalibrationSettings(_Section):
     )
     coverage_weights: dict[str, float] = Field({}, description="Feature -> logistic weight of P(the KB covers the ticket).")
     memory_trust: float | None = Field(
-        None, ge=0, le=1, description="How far ticket memory's routes raise confidence (0: not at all); None = the shipped 0.9."
+        None, ge=0, le=1, description="How far ticket memory's routes raise confidence (0: not at all); None = the shipped 0.5."
     )
 
 

@@ -35,6 +35,8 @@ MIN_CLASS = 5
 LEXICAL_GRID = (0.25, 0.4, 0.55)
 MEMORY_GRID = (0.0, 0.2, 0.4, 0.8)
 MEMORY_TRUST_GRID = (0.0, 0.25, 0.5, 0.75, 0.9)
+MIN_ROUTED = 20
+"""Training tickets memory must have routed before a tuned model lets it raise confidence."""
 WEIGHT_MARGIN = 0.02
 """How much better (hit@1, or MRR at equal hit@1) fitted weights must do than those in use."""
 CURVE = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -162,12 +164,14 @@ def fit_model(x: np.ndarray, right: np.ndarray, covered: np.ndarray) -> Confiden
 
 
 def fit_memory_trust(model: ConfidenceModel, outcomes: Sequence[Outcome], right: np.ndarray) -> float:
-    """How far memory's routes may raise confidence on this history: the trust (from
-    MEMORY_TRUST_GRID) with the best log-likelihood of the right/wrong answers among
-    tickets memory routed; the shipped trust when fewer than MIN_CLASS were routed."""
+    """How far memory's routes may raise a tuned model's confidence: 0 unless at least
+    MIN_ROUTED training tickets were routed by memory and a trust from MEMORY_TRUST_GRID
+    explains their right and wrong answers better by a log-likelihood of 1 or more (the
+    AIC price of one parameter). On WixQA, 13-18 routed tickets per fold made any trust a
+    coin toss on held-out tickets (benchmarks/results/learning.md)."""
     routed = [i for i, o in enumerate(outcomes) if o.features.get("memory", 0.0) > 0]
-    if len(routed) < MIN_CLASS:
-        return model.memory_trust
+    if len(routed) < MIN_ROUTED:
+        return 0.0
 
     def likelihood(trust: float) -> float:
         candidate = replace(model, memory_trust=trust)
@@ -175,7 +179,8 @@ def fit_memory_trust(model: ConfidenceModel, outcomes: Sequence[Outcome], right:
         y = right[routed]
         return float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
-    return max(MEMORY_TRUST_GRID, key=likelihood)
+    best = max(MEMORY_TRUST_GRID, key=likelihood)
+    return best if likelihood(best) >= likelihood(0.0) + 1.0 else 0.0
 
 
 def _named(weights: np.ndarray) -> dict[str, float]:
