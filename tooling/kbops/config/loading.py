@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from importlib import resources
 from pathlib import Path
 from string import Formatter
@@ -15,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, one_line
 from .schema import Settings, TunedSource
-from .tuned import TUNED_FILE, merge_tuned, read_tuned
+from .tuned import TUNED_FILE, merge_tuned, read_toml, read_tuned
 
 CONFIG_FILE = "kbops.toml"
 CHROMA_URL_ENV = "KBOPS_CHROMA_URL"
@@ -43,12 +42,7 @@ def load_settings(config_path: Path | None = None, start: Path | None = None) ->
             return _with_tuned({}, root, f"{root / TUNED_FILE}")
     elif not config_path.is_file():
         raise ConfigError(f"{config_path}: config file not found (check --config)")
-    try:
-        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{config_path}: not valid TOML: {one_line(exc)} (fix the syntax)") from exc
-    except OSError as exc:
-        raise ConfigError(f"{config_path}: cannot read it ({exc.strerror})") from exc
+    raw = read_toml(config_path, "fix the syntax")
     return _with_tuned(raw, config_path.resolve().parent, str(config_path))
 
 

@@ -26,14 +26,19 @@ TUNABLE: dict[str, tuple[str, ...]] = {
 """Section -> the keys a tuned file may set; anything else in it is an error."""
 
 
-def read_tuned(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """(values by section, the `[tuned]` provenance table) of a tuned file."""
+def read_toml(path: Path, fix: str) -> dict[str, Any]:
+    """A TOML file's tables; ConfigError naming the file (and `fix`) when it cannot be read."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {one_line(exc)} (fix it, or delete it and run `kbops tune`)") from exc
+        raise ConfigError(f"{path}: not valid TOML: {one_line(exc)} ({fix})") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from exc
+
+
+def read_tuned(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """(values by section, the `[tuned]` provenance table) of a tuned file."""
+    raw = read_toml(path, "fix it, or delete it and run `kbops tune`")
     provenance = raw.pop("tuned", {})
     problems = []
     for section, values in raw.items():
