@@ -25,12 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from datasets import REPO, Dataset, load_dataset  # noqa: E402
 from kbops.agent.confidence import FEATURES, retrieval_features  # noqa: E402
 from kbops.agent.offline import OfflineAnswerer  # noqa: E402
+from kbops.evals.fitting import ECE_BUCKETS, expected_calibration_error  # noqa: E402
 from kbops.index.retriever import Scope  # noqa: E402
 from retrieval import build  # noqa: E402
 
 MODEL_PATH = REPO / "tooling" / "kbops" / "agent" / "confidence_model.json"
 RESULTS = Path(__file__).parent / "results"
-BUCKETS = [(0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01)]
 FIT_DATASETS = ("wixqa", "techqa")
 
 
@@ -54,7 +54,7 @@ def fit(x: np.ndarray, y: np.ndarray):  # type: ignore[no-untyped-def]
 
 def reliability(probabilities: np.ndarray, labels: np.ndarray) -> list[dict]:
     rows = []
-    for low, high in BUCKETS:
+    for low, high in ECE_BUCKETS:
         mask = (probabilities >= low) & (probabilities < high)
         count = int(mask.sum())
         rows.append({
@@ -64,15 +64,6 @@ def reliability(probabilities: np.ndarray, labels: np.ndarray) -> list[dict]:
             "gold_cited": round(float(labels[mask].mean()), 3) if count else None,
         })
     return rows
-
-
-def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray) -> float:
-    total = 0.0
-    for low, high in BUCKETS:
-        mask = (probabilities >= low) & (probabilities < high)
-        if mask.any():
-            total += mask.mean() * abs(probabilities[mask].mean() - labels[mask].mean())
-    return round(float(total), 4)
 
 
 def main() -> None:
