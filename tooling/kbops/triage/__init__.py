@@ -1,0 +1,1 @@
+"""Triage of incoming tickets: category (and, to come, severity, routing, duplicates)."""
