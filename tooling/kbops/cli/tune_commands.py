@@ -57,7 +57,7 @@ def tune_command(
         history = History(ws.agent, ws.embedder, labelled, progress=bar)
     with progress_bar("cross-validating") as bar:
         result = cross_validate(history, settings, k=folds, target=goal, progress=bar)
-    overridden = [key for key in (configured.settings.tuned.overridden if configured.settings.tuned else ())]
+    overridden = list(configured.settings.tuned.overridden) if configured.settings.tuned else []
     written = None
     if not dry_run and not result.fallback:
         out = settings.root / TUNED_FILE

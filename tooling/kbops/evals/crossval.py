@@ -92,15 +92,14 @@ def score(outcomes: Sequence[Outcome], golds: Sequence[frozenset[str]], settings
     confidence = np.array([s.model.predict(o.features) for o, s in zip(outcomes, settings, strict=True)])
     threshold = np.array([s.answer_threshold for s in settings])
     correct = np.array([o.top_correct for o in outcomes], dtype=bool)
-    open_ = np.array([not o.gated and not o.known_gap and o.features["top_score"] > 0 for o in outcomes], dtype=bool)
-    answered = open_ & (confidence >= threshold)
-    answerable = [i for i, gold in enumerate(golds) if gold]
-    ranks = [outcomes[i].gold_rank for i in answerable]
+    answered = np.array([o.may_answer for o in outcomes], dtype=bool) & (confidence >= threshold)
+    ranks = [o.gold_rank for o, gold in zip(outcomes, golds, strict=True) if gold]
     n = len(outcomes)
+    hit_at_1, mrr = _ranking(ranks)
     return Metrics(
-        hit_at_1=_mean([r == 1 for r in ranks]),
+        hit_at_1=hit_at_1,
         hit_at_10=_mean([r is not None for r in ranks]),
-        mrr=_mean([1 / r if r else 0.0 for r in ranks]),
+        mrr=mrr,
         deflection_rate=round(float((answered & correct).sum()) / n, 4) if n else 0.0,
         false_deflection_rate=round(float((answered & ~correct).sum()) / max(1, int(answered.sum())), 4),
         no_coverage_recall=_mean([not answered[i] for i, gold in enumerate(golds) if not gold]),
@@ -121,7 +120,8 @@ def fit(history: History, train: Sequence[int], defaults: Setting, target: float
     def quality(candidate: Setting) -> tuple[tuple[float, float], list[Outcome]]:
         outcomes = [history.outcome(i, candidate, train, time_ordered) for i in train]
         ranks = [o.gold_rank for i, o in zip(train, outcomes, strict=True) if history.cases[i].gold]
-        return (_mean([r == 1 for r in ranks]) or 0.0, _mean([1 / r if r else 0.0 for r in ranks]) or 0.0), outcomes
+        hit_at_1, mrr = _ranking(ranks)
+        return (hit_at_1 or 0.0, mrr or 0.0), outcomes
 
     without_memory = replace(defaults, memory_weight=0.0)
     best, outcomes = quality(without_memory)
@@ -138,7 +138,7 @@ def fit(history: History, train: Sequence[int], defaults: Setting, target: float
     model = fit_model(x, labels, covered) or setting.model
     model = replace(model, memory_trust=fit_memory_trust(model, outcomes, labels))
     confidence = np.array([model.predict(o.features) for o in outcomes])
-    open_ = np.array([not o.gated and not o.known_gap for o in outcomes], dtype=bool)
+    open_ = np.array([o.may_answer for o in outcomes], dtype=bool)
     threshold = answer_threshold(confidence, labels, open_, target)
     budget_met = threshold is not None
     if threshold is None:  # too few answers to show the budget is kept: the plain count's best estimate
@@ -179,8 +179,9 @@ def fit_memory_trust(model: ConfidenceModel, outcomes: Sequence[Outcome], right:
         y = right[routed]
         return float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
-    best = max(MEMORY_TRUST_GRID, key=likelihood)
-    return best if likelihood(best) >= likelihood(0.0) + 1.0 else 0.0
+    scores = {trust: likelihood(trust) for trust in MEMORY_TRUST_GRID}
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] >= scores[0.0] + 1.0 else 0.0
 
 
 def _named(weights: np.ndarray) -> dict[str, float]:
@@ -236,6 +237,11 @@ def _clearly_better(key: tuple[float, float], incumbent: tuple[float, float]) ->
     hit, mrr = key
     best_hit, best_mrr = incumbent
     return hit >= best_hit + WEIGHT_MARGIN or (abs(hit - best_hit) < WEIGHT_MARGIN / 2 and mrr >= best_mrr + WEIGHT_MARGIN)
+
+
+def _ranking(ranks: Sequence[int | None]) -> tuple[float | None, float | None]:
+    """hit@1 and MRR of the gold articles' ranks (None: not in the top 10)."""
+    return _mean([r == 1 for r in ranks]), _mean([1 / r if r else 0.0 for r in ranks])
 
 
 def _mean(values: Sequence[bool | float]) -> float | None:

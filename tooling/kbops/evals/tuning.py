@@ -17,7 +17,7 @@ import numpy as np
 from ..agent.agent import Agent
 from ..agent.confidence import FEATURES, ConfidenceModel, retrieval_features
 from ..agent.decision import Citation, Draft
-from ..agent.policy import assess_ticket, decide
+from ..agent.policy import assess_ticket, decide, known_gap
 from ..index.embed import Embedder
 from ..index.lexical import tokenize
 from ..index.memory import MemoryEntry, MemoryView, dice, entry_similarity, route
@@ -73,6 +73,11 @@ class Outcome:
     known_gap: bool
     """Memory says close paraphrases were unanswerable (escalates with no_coverage)."""
 
+    @property
+    def may_answer(self) -> bool:
+        """Something to cite and nothing but the threshold in the way."""
+        return not self.gated and not self.known_gap and self.features["top_score"] > 0
+
 
 class History:
     """The labelled tickets of one team, fetched once, and memory between them."""
@@ -116,18 +121,17 @@ class History:
         hits = self.agent.retriever.fuse(case.rankings, HIT_DEPTH, weights, routes=routes,
                                          memory_weight=setting.memory_weight, query=case.text)
         evidence = self.agent.evidence(hits[: self.agent.settings.agent.top_articles], routes)
-        known_gap = routes.gap_score if routes else 0.0
         features = retrieval_features(case.text, evidence)
         ranked = [h.article_id for h in hits]
         gold_rank = next((rank for rank, a in enumerate(ranked, start=1) if a in case.gold), None)
         top = evidence[0] if evidence else None
-        top_memory = top.memory_score if top else 0.0
+        cited = [e for e in evidence if top and e.article_id == top.article_id]
         return Outcome(
             gold_rank=gold_rank,
             features=features,
             top_correct=bool(top and top.article_id in case.gold),
             gated=case.gated or bool(top and top.risk_topics),
-            known_gap=known_gap >= setting.known_gap_threshold and known_gap > top_memory,
+            known_gap=known_gap(cited, setting.known_gap_threshold) > 0,
         )
 
 

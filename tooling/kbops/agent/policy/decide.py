@@ -150,6 +150,14 @@ def decide(
     return PolicyOutcome(action, tuple(found), found)
 
 
+def known_gap(cited: Sequence[Evidence], threshold: float) -> float:
+    """How close the ticket is to past tickets the KB could not answer, when that reaches
+    `threshold` and outweighs memory's routes to the cited article; 0.0 otherwise."""
+    gap = max((e.known_gap for e in cited), default=0.0)
+    routed = max((e.memory_score for e in cited), default=0.0)
+    return gap if gap >= threshold and gap > routed else 0.0
+
+
 def _coverage_detail(draft: Draft, cited: Sequence[Evidence], settings: PolicySettings) -> str:
     """Why the KB does not cover the ticket ("" when it may): nothing to cite, a confidence
     too low to be a near miss, or close paraphrases of tickets the KB could not answer."""
@@ -161,8 +169,7 @@ def _coverage_detail(draft: Draft, cited: Sequence[Evidence], settings: PolicySe
         return "the draft's citations match no retrieved article"
     if draft.confidence < settings.no_coverage_threshold:  # NaN is not a verdict on coverage: low_confidence
         return f"confidence {draft.confidence:.2f} < {settings.no_coverage_threshold:.2f}: no article seems to cover it"
-    known_gap = max(e.known_gap for e in cited)
-    routed = max(e.memory_score for e in cited)
-    if known_gap >= settings.known_gap_threshold and known_gap > routed:
-        return f"close to past tickets the KB could not answer (memory {known_gap:.2f} >= {settings.known_gap_threshold:.2f})"
+    gap = known_gap(cited, settings.known_gap_threshold)
+    if gap:
+        return f"close to past tickets the KB could not answer (memory {gap:.2f} >= {settings.known_gap_threshold:.2f})"
     return ""
