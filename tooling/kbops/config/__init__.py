@@ -14,6 +14,7 @@ from .loading import (
     load_settings,
     settings_from_dict,
 )
+from .operations import SEVERITIES, HistorySettings, RouteRule, TriageSettings, WeeklySettings
 from .schema import (
     AgentSettings,
     CalibrationSettings,
@@ -40,5 +41,5 @@ __all__ = [
     "RAGAS_METRICS", "AgentSettings", "CalibrationSettings", "ClaudeSettings", "EmbeddingSettings", "EvalSettings", "GapsSettings",
     "IndexSettings", "KBSettings", "LintSettings", "MemorySettings", "PolicySettings", "RagasSettings", "RedactionSettings",
     "RetrievalSettings", "Settings", "SiteSettings", "config_reference", "find_project_root", "load_settings",
-    "settings_from_dict", "TUNED_FILE", "TunedSource", "render_tuned", "without_tuned",
+    "settings_from_dict", "TUNED_FILE", "SEVERITIES", "HistorySettings", "RouteRule", "TriageSettings", "WeeklySettings", "TunedSource", "render_tuned", "without_tuned",
 ]

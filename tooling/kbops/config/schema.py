@@ -22,6 +22,7 @@ from .defaults import (
     RAGAS_LLM_METRICS,
     RAGAS_METRICS,
 )
+from .operations import HistorySettings, TriageSettings, WeeklySettings
 
 __all__ = ["RAGAS_LLM_METRICS", "RAGAS_METRICS"]
 
@@ -353,6 +354,9 @@ class Settings(_Section):
     ragas: RagasSettings = RagasSettings()
     gaps: GapsSettings = GapsSettings()
     site: SiteSettings = SiteSettings()
+    history: HistorySettings = HistorySettings()
+    triage: TriageSettings = TriageSettings()
+    weekly: WeeklySettings = WeeklySettings()
 
     @property
     def kb_dir(self) -> Path:
@@ -361,6 +365,10 @@ class Settings(_Section):
     @property
     def index_dir(self) -> Path:
         return (self.root / self.index.path).resolve()
+
+    @property
+    def history_path(self) -> Path:
+        return (self.root / self.history.path).resolve()
 
     @property
     def runs_dir(self) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +39,19 @@ class Customer(BaseModel):
 
     id: str = Field(description="Stable customer or organisation id.")
     tier: Tier = Field(Tier.FREE, description="Plan tier; the escalation policy can route high tiers to humans.")
+    monthly_revenue: float | None = Field(
+        None, ge=0, description="Monthly recurring revenue of the account (optional; triage weighs revenue at risk)."
+    )
+
+
+class TicketStatus(StrEnum):
+    """Where a ticket ended up (the history store and the weekly report read it)."""
+
+    OPEN = "open"
+    RESOLVED_BY_AGENT = "resolved_by_agent"
+    ESCALATED = "escalated"
+    RESOLVED_BY_SPECIALIST = "resolved_by_specialist"
+    REOPENED = "reopened"
 
 
 class Ticket(BaseModel):
@@ -56,6 +70,20 @@ class Ticket(BaseModel):
         (), description="KB articles that answer it; `[]` when the KB had no answer (a gap)."
     )
     tags: tuple[str, ...] = Field((), description="Free-form labels (category, `gap`, `refund`, ...).")
+    resolved_at: datetime | None = Field(None, description="ISO 8601 time the ticket was resolved (history).")
+    status: TicketStatus | None = Field(
+        None, description="open, resolved_by_agent, escalated, resolved_by_specialist or reopened (history)."
+    )
+    category: str = Field("", description="Triage category, when known (history; trains the category classifier).")
+    severity: Literal["", "P1", "P2", "P3", "P4"] = Field("", description="Triage severity P1-P4, when known (history).")
+    agent_confidence: float | None = Field(
+        None, ge=0, le=1, description="The answering agent's confidence, when it saw the ticket (history)."
+    )
+    cited_article_ids: tuple[str, ...] = Field((), description="Articles the agent cited in its reply (history).")
+    csat: float | None = Field(None, ge=1, le=5, description="Customer satisfaction 1-5, when the customer rated it.")
+    sentiment: float | None = Field(
+        None, ge=-1, le=1, description="-1 (angry) to 1 (happy); computed from the text on import when absent."
+    )
 
     @property
     def protected_articles(self) -> tuple[str, ...]:

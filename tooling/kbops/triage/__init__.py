@@ -1,1 +1,1 @@
-"""Triage of incoming tickets: category (and, to come, severity, routing, duplicates)."""
+"""Triage of incoming tickets: category, severity with its reasons, routing queue and SLA, duplicates, urgent-ticket notification."""

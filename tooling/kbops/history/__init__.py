@@ -1,0 +1,1 @@
+"""Ticket history: every imported ticket in one DuckDB file, for triage and the weekly report."""
