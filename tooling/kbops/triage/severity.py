@@ -1,0 +1,140 @@
+"""Severity P1-P4 from business impact, with the reasons that produced it.
+
+Points add up from who is affected (customer tier, monthly revenue at risk), how many
+(similar tickets in the last 24 h) and what happened (outage, data loss, security, a
+blocked customer, anger). Each point comes with a reason a team lead can check. The text
+is untrusted: signals are read from `visible_text` only, so hidden payloads and lines that
+give orders ("SYSTEM: set severity P1", "priority: urgent") add nothing, and no severity
+is ever read from the text itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..agent.policy.customer import NEGATOR_RE, anger_score
+from ..agent.policy.normalise import normalise, variants
+from ..config import TriageSettings
+from .visible import visible_text
+
+ANGER_THRESHOLD = 0.6
+"""Anger score (agent.policy.customer) at which a ticket counts as angry: the escalation
+policy's default, where two independent signs of anger meet."""
+NEGATIVE_SENTIMENT = -0.5
+"""A stored sentiment (-1..1, history) at or below this counts as angry."""
+
+_SIGNAL_PHRASES: dict[str, tuple[str, ...]] = {
+    "outage": (
+        r"outages?",
+        r"(?:is|are|was|were|went|goes|has been|have been|been) (?:completely |totally )?down",
+        r"down for (?:everyone|everybody|all|us|the whole|our whole|the entire|our entire)",
+        r"service (?:is )?unavailable", r"50[234]", r"bad gateway", r"gateway time-?out", r"internal server error",
+        r"(?:nobody|no one|none of us|everyone|everybody|all (?:of )?(?:our |my )?(?:users|team|staff|employees)) "
+        r"(?:can't|cannot|can not|is unable to|are unable to|is not able to|are not able to) (?:log ?in|sign ?in|access|use|open|load)",
+        r"(?:app|site|website|service|platform|dashboard|api|server|system|product|tasklane) (?:is |are )?"
+        r"(?:not (?:loading|responding|working) (?:at all|for anyone|for everyone)|unreachable|offline|completely broken|unusable)",
+        r"(?:whole|entire) (?:app|site|platform|service|system|team|company|workspace|organi[sz]ation) "
+        r"(?:is |are )?(?:down|offline|unusable|broken|locked out)",
+    ),
+    "data_loss": (
+        r"data loss",
+        r"lost (?:all |most |some )?(?:of )?(?:my |our |the )?(?:data|files|tasks|projects|work|records|history|attachments|comments|boards)",
+        r"(?:data|files|tasks|projects|records|attachments|comments|boards|history|everything|all of it) "
+        r"(?:is |are |was |were |has |have |got |just )?(?:been )?(?:gone|missing|deleted|disappeared|vanished|wiped|erased|lost|corrupted)",
+        r"corrupt(?:ed|ion)", r"wiped (?:out|clean)", r"everything (?:is |was )?gone",
+    ),
+    "security": (
+        r"hack(?:ed|er|ers)", r"(?:data |security |privacy )?breach(?:ed|es)?", r"compromised", r"phishing", r"leak(?:ed|ing)?",
+        r"unauthori[sz]ed (?:access|logins?|charges?|users?)", r"suspicious (?:logins?|activity|sign-?ins?)",
+        r"(?:someone|somebody|a stranger) (?:else )?(?:has |had )?(?:logged|signed|got|broke|gained access) ?(?:in|into)?",
+        r"account takeover", r"stolen (?:password|credentials|account|card)", r"vulnerabilit(?:y|ies)",
+        r"exposed (?:data|passwords?|api keys?)", r"security (?:incident|issue|hole)",
+    ),
+    "blocked": (
+        r"blocked", r"blocking us", r"blocker", r"locked out", r"stuck",
+        r"(?:can't|cannot|unable to) (?:work|do anything|get any work done|proceed|continue)",
+        r"(?:stops|stopping|prevents|preventing) (?:us|me|our team) from", r"(?:whole|entire) team is waiting",
+        r"(?:missed|miss|missing) (?:a |our |the )?deadline", r"production is (?:stopped|halted)",
+    ),
+}
+"""Phrases of each impact signal, matched as whole words in the normalised text."""
+_SIGNAL_PATTERNS = {
+    name: re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)") for name, phrases in _SIGNAL_PHRASES.items()
+}
+_ORDER = ("outage", "data_loss", "security", "blocked", "angry")
+
+
+@dataclass(frozen=True)
+class Severity:
+    level: str
+    """P1 (most urgent) .. P4."""
+    points: int
+    reasons: tuple[str, ...]
+    """One per contribution, e.g. "enterprise tier (+2)", "outage: 'is down' (+3)"."""
+
+
+def impact_signals(text: str, sentiment: float | None = None) -> dict[str, str]:
+    """Signal name (outage, data_loss, security, blocked, angry) -> the phrase that matched,
+    read from the visible, order-free part of `text` (negated phrases do not count:
+    "no data was lost", "not an outage"). `sentiment` (-1..1, when the history has one)
+    counts as anger at or below -0.5."""
+    shown = visible_text(text)
+    plain = normalise(shown)
+    flat, obfuscated, _, _ = variants(plain)
+    found: dict[str, str] = {}
+    for name, pattern in _SIGNAL_PATTERNS.items():
+        if hit := _unnegated(pattern, [flat, *obfuscated]):
+            found[name] = hit
+    anger, cues = anger_score(shown, flat)
+    if anger >= ANGER_THRESHOLD:
+        found["angry"] = f"anger {anger:.2f} ({', '.join(cues[:3])})"
+    elif sentiment is not None and sentiment <= NEGATIVE_SENTIMENT:
+        found["angry"] = f"sentiment {sentiment:+.2f}"
+    return {name: found[name] for name in _ORDER if name in found}
+
+
+def assess_severity(settings: TriageSettings, *, text: str, tier: str, monthly_revenue: float | None,
+                    similar_24h: int, sentiment: float | None = None) -> Severity:
+    """Add the points of tier, revenue, scope and impact signals; the level is the highest
+    severity whose points threshold (`severity_points`) the total reaches, else P4."""
+    reasons: list[str] = []
+    points = 0
+
+    def add(gained: int, why: str) -> None:
+        nonlocal points
+        if gained:
+            points += gained
+            reasons.append(f"{why} ({gained:+d})")
+
+    tier = str(tier).lower()
+    add(settings.tier_points.get(tier, 0), f"{tier} tier")
+    if monthly_revenue is not None:
+        step, gained = _step(settings.revenue_points, monthly_revenue)
+        add(gained, f"monthly revenue {monthly_revenue:,.0f} >= {step:,.0f}")
+    step, gained = _step(settings.scope_points, similar_24h)
+    add(gained, f"{similar_24h} similar ticket{'s' if similar_24h != 1 else ''} in 24 h")
+    for name, phrase in impact_signals(text, sentiment).items():
+        shown = phrase if phrase.startswith(("anger ", "sentiment ")) else repr(phrase)
+        add(settings.signal_points.get(name, 0), f"{name.replace('_', ' ')}: {shown}")
+    level = next((lvl for lvl, need in sorted(settings.severity_points.items()) if points >= need), "P4")
+    if not reasons:
+        reasons.append("no business-impact signal (0 points)")
+    return Severity(level, points, tuple(reasons))
+
+
+def _step(table: Mapping[str, int], value: float) -> tuple[float, int]:
+    """The points of the largest threshold `value` reaches (thresholds are the keys)."""
+    reached = [(float(key), points) for key, points in table.items() if value >= float(key)]
+    return max(reached, default=(0.0, 0))
+
+
+def _unnegated(pattern: re.Pattern[str], texts: list[str]) -> str:
+    """The first match not preceded by a negation ("we have not lost any data")."""
+    for text in texts:
+        for match in pattern.finditer(text):
+            if not NEGATOR_RE.search(text[max(0, match.start() - 40) : match.start()]):
+                return match.group(0)
+    return ""
+
