@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from kbops.tickets.csv_export import parse_column_map, read_csv
-from kbops.tickets.model import TicketError, Tier
+from kbops.tickets.model import TicketError, TicketStatus, Tier
 from tests.tickets.exports import HELPDESK_COLUMNS, HELPDESK_CSV, by_id, located
 
 DEFAULT_HEADER = "id,created_at,channel,customer_id,customer_tier,subject,body,resolution,resolved_by_article_ids,tags"
+HISTORY_HEADER = ("resolved_at,status,category,severity,agent_confidence,cited_article_ids,csat,sentiment,"
+                  "customer_monthly_revenue")
 
 
 def write_csv(path: Path, *rows: str) -> Path:
@@ -23,19 +25,54 @@ def write_csv(path: Path, *rows: str) -> Path:
 def test_csv_default_columns_fill_every_field_and_ignore_the_rest(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "t.csv",
-        DEFAULT_HEADER + ",assignee",
+        DEFAULT_HEADER + "," + HISTORY_HEADER + ",assignee",
         'T-1,2026-09-02T09:14:00Z,chat,C-7,Business,Export,How do I export?,"Use Export > CSV.",'
-        '"export-project-csv; export-project-pdf","exports,answerable",sam',
+        '"export-project-csv; export-project-pdf","exports,answerable",'
+        "2026-09-02T10:00:00Z,Resolved by specialist,technical,p3,0.42,export-project-csv,4,-0.5,1250.5,sam",
     )
     ticket_set = read_csv(path)
     assert ticket_set.problems == ()
     ticket = ticket_set.tickets[0]
     assert ticket.model_dump() == {
         "id": "T-1", "created_at": datetime(2026, 9, 2, 9, 14, tzinfo=UTC), "channel": "chat",
-        "customer": {"id": "C-7", "tier": Tier.BUSINESS}, "subject": "Export", "body": "How do I export?",
-        "resolution": "Use Export > CSV.", "resolved_by_article_ids": ("export-project-csv", "export-project-pdf"),
-        "tags": ("exports", "answerable"),
+        "customer": {"id": "C-7", "tier": Tier.BUSINESS, "monthly_revenue": 1250.5}, "subject": "Export",
+        "body": "How do I export?", "resolution": "Use Export > CSV.",
+        "resolved_by_article_ids": ("export-project-csv", "export-project-pdf"), "tags": ("exports", "answerable"),
+        "resolved_at": datetime(2026, 9, 2, 10, 0, tzinfo=UTC), "status": TicketStatus.RESOLVED_BY_SPECIALIST,
+        "category": "technical", "severity": "P3", "agent_confidence": 0.42,
+        "cited_article_ids": ("export-project-csv",), "csat": 4.0, "sentiment": -0.5,
     }
+
+
+def test_csv_history_fields_are_optional_and_checked(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "t.csv",
+        "id,body,status,csat,customer_monthly_revenue",
+        "T-1,Hello,,,",
+        "T-2,Hello,lost,,",
+        "T-3,Hello,,9,",
+        "T-4,Hello,,,-5",
+    )
+    ticket_set = read_csv(path)
+    assert [t.id for t in ticket_set.tickets] == ["T-1"]
+    assert (ticket_set.tickets[0].status, ticket_set.tickets[0].customer.monthly_revenue) == (None, None)
+    assert located(ticket_set) == [(3, "T-2"), (4, "T-3"), (5, "T-4")]
+    status, csat, revenue = (p.message for p in ticket_set.problems)
+    assert status.startswith("column 'status': Input should be 'open'")
+    assert csat.startswith("column 'csat': Input should be less than or equal to 5")
+    assert revenue.startswith("column 'customer_monthly_revenue': Input should be greater than or equal to 0")
+
+
+def test_csv_history_import_needs_created_at(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "t.csv", "id,created_at,body", "T-1,2026-09-02T09:14:00Z,Hi", "T-2,,Hello")
+    assert len(read_csv(path).tickets) == 2  # an eval does not need it
+    ticket_set = read_csv(path, require_created_at=True)
+    assert [t.id for t in ticket_set.tickets] == ["T-1"]
+    assert [p.render() for p in ticket_set.problems] == [
+        f"{path}:3 (ticket T-2): history needs created_at: column 'created_at' is empty"]
+    no_column = write_csv(tmp_path / "n.csv", "id,body", "T-1,Hi")
+    with pytest.raises(TicketError, match=r"no 'created_at' column; the ticket history needs"):
+        read_csv(no_column, require_created_at=True)
 
 
 def test_csv_only_id_and_body_are_needed_and_the_rest_defaults(tmp_path: Path) -> None:

@@ -63,3 +63,15 @@ def test_strict_stops_at_the_first_bad_line(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(TicketError, match="not found"):
         read_jsonl(tmp_path / "nope.jsonl")
+
+
+def test_history_import_needs_created_at_and_names_the_line(tmp_path: Path) -> None:
+    dated = {**GOOD, "created_at": "2026-09-02T09:14:00Z"}
+    path = write_lines(tmp_path / "t.jsonl", [json.dumps(dated), json.dumps({**GOOD, "id": "T-2"}),
+                                              json.dumps({**GOOD, "id": "T-3", "created_at": None})])
+    assert len(read_jsonl(path).tickets) == 3  # an eval replays undated tickets
+    history = read_jsonl(path, require_created_at=True)
+    assert [t.id for t in history.tickets] == ["T-1"]
+    assert [p.render() for p in history.problems] == [
+        f"{path}:{line} (ticket {ticket}): history needs created_at: add the ISO 8601 time the ticket was opened"
+        for line, ticket in ((2, "T-2"), (3, "T-3"))]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kbops.tickets.model import TicketError, Tier
+from kbops.tickets.model import TicketError, TicketStatus, Tier
 from kbops.tickets.zendesk import read_zendesk
 from tests.tickets.exports import GOOD_ZENDESK, ZENDESK_JSON, ZENDESK_NDJSON, by_id, located
 
@@ -85,10 +85,10 @@ def test_zendesk_tags_priority_channel_tier_and_articles() -> None:
     tickets = by_id(read_zendesk(ZENDESK_JSON).tickets)
     refund, sso, export = tickets["ZD-35438"], tickets["ZD-35440"], tickets["ZD-35436"]
     assert refund.tags == ("billing", "business", "refund", "priority:high")
-    assert refund.customer.model_dump() == {"id": "org-360000222", "tier": Tier.BUSINESS}
+    assert refund.customer.model_dump() == {"id": "org-360000222", "tier": Tier.BUSINESS, "monthly_revenue": None}
     assert (sso.channel, sso.customer.tier) == ("chat", Tier.ENTERPRISE)  # native_messaging; `enterprise` tag
     assert tickets["ZD-35437"].customer.tier is Tier.PRO
-    assert export.customer.model_dump() == {"id": "user-18112001", "tier": Tier.FREE}
+    assert export.customer.model_dump() == {"id": "user-18112001", "tier": Tier.FREE, "monthly_revenue": None}
     assert export.created_at == datetime(2026, 9, 14, 8, 12, 31, tzinfo=UTC)
     assert export.resolved_by_article_ids == ("export-project-csv",)  # kb: tag
     assert sso.resolved_by_article_ids == ("saml-sso-okta",)  # kb: value of a custom field
@@ -189,3 +189,40 @@ def test_zendesk_unreadable_documents(tmp_path: Path, text: str, expected: str) 
     path.write_text(text)
     with pytest.raises(TicketError, match=expected):
         read_zendesk(path)
+
+
+def test_zendesk_history_fields_status_resolution_time_severity_and_csat() -> None:
+    tickets = by_id(read_zendesk(ZENDESK_JSON).tickets)
+    refund, sso = tickets["ZD-35438"], tickets["ZD-35440"]
+    assert (refund.status, refund.severity) == (TicketStatus.RESOLVED_BY_SPECIALIST, "P2")  # solved, priority high
+    assert refund.resolved_at == datetime(2026, 9, 16, 14, 3, 12, tzinfo=UTC)  # updated_at of a solved ticket
+    assert sso.severity == "P1"  # urgent
+    assert tickets["ZD-35441"].severity == ""  # no priority
+
+
+def test_zendesk_status_tags_satisfaction_and_open_tickets(tmp_path: Path) -> None:
+    base = {"requester_id": 7, "created_at": "2026-09-14T08:00:00Z", "updated_at": "2026-09-15T08:00:00Z",
+            "comments": [comment(7, "Help please")]}
+    records = [
+        {**base, "id": 1, "status": "solved", "solved_at": "2026-09-14T09:30:00Z", "tags": ["resolved_by_agent"],
+         "satisfaction_rating": {"score": "good"}},
+        {**base, "id": 2, "status": "pending", "priority": "LOW", "satisfaction_rating": {"score": "offered"}},
+        {**base, "id": 3, "status": "closed", "satisfaction_rating": {"score": "bad"}},
+        {**base, "id": 4, "status": "open", "tags": ["reopened"]},
+        {**{k: v for k, v in base.items() if k != "created_at"}, "id": 5, "status": "new"},
+    ]
+    path = tmp_path / "export.ndjson"
+    path.write_text("\n".join(json.dumps(record) for record in records) + "\n")
+    tickets = by_id(read_zendesk(path).tickets)
+    fields = {key: (t.status, t.resolved_at, t.severity, t.csat) for key, t in tickets.items()}
+    assert fields == {
+        "ZD-1": (TicketStatus.RESOLVED_BY_AGENT, datetime(2026, 9, 14, 9, 30, tzinfo=UTC), "", 5.0),
+        "ZD-2": (TicketStatus.OPEN, None, "P4", None),
+        "ZD-3": (TicketStatus.RESOLVED_BY_SPECIALIST, datetime(2026, 9, 15, 8, 0, tzinfo=UTC), "", 1.0),
+        "ZD-4": (TicketStatus.REOPENED, None, "", None),
+        "ZD-5": (TicketStatus.OPEN, None, "", None),
+    }
+    history = read_zendesk(path, require_created_at=True)
+    assert list(by_id(history.tickets)) == ["ZD-1", "ZD-2", "ZD-3", "ZD-4"]
+    assert [p.render() for p in history.problems] == [
+        f"{path}:5 (ticket ZD-5): history needs created_at: the Zendesk ticket has no `created_at`"]

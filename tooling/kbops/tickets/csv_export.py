@@ -15,18 +15,25 @@ from .problems import ProblemCollector
 TICKET_FIELDS = (
     "id", "created_at", "channel", "customer.id", "customer.tier", "subject", "body",
     "resolution", "resolved_by_article_ids", "tags",
+    # the history fields (`kbops tickets import`): all optional
+    "resolved_at", "status", "category", "severity", "agent_confidence", "cited_article_ids", "csat", "sentiment",
+    "customer.monthly_revenue",
 )
-"""Ticket fields a CSV column can fill (`mapping` keys); `customer_id`/`customer_tier` also work."""
+"""Ticket fields a CSV column can fill (`mapping` keys); `customer_id`, `customer_tier` and
+`customer_monthly_revenue` also work."""
 
 DEFAULT_COLUMNS = {name: name.replace(".", "_") for name in TICKET_FIELDS}
 """The column each field is read from when the mapping does not name one."""
 
 REQUIRED_COLUMNS = ("id", "body")
-LIST_FIELDS = ("resolved_by_article_ids", "tags")
+LIST_FIELDS = ("resolved_by_article_ids", "tags", "cited_article_ids")
 LIST_SEPARATOR = re.compile(r"[;,]")
 """Cells of list fields hold several values separated by `;` or `,`."""
 
-_ALIASES = {DEFAULT_COLUMNS[name]: name for name in ("customer.id", "customer.tier")}
+_ALIASES = {DEFAULT_COLUMNS[name]: name for name in TICKET_FIELDS if name.startswith("customer.")}
+_PLAIN_FIELDS = ("id", "created_at", "channel", "subject", "body", "resolution", "resolved_at", "category",
+                 "agent_confidence", "csat", "sentiment")
+"""Fields whose cell is the value as written (the Ticket model parses times and numbers)."""
 
 
 def parse_column_map(items: Iterable[str]) -> dict[str, str]:
@@ -41,8 +48,10 @@ def parse_column_map(items: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-def read_csv(path: Path, mapping: Mapping[str, str] | None = None, strict: bool = False) -> TicketSet:
+def read_csv(path: Path, mapping: Mapping[str, str] | None = None, strict: bool = False, *,
+             require_created_at: bool = False) -> TicketSet:
     """Read a CSV export with a header row; `mapping` names the column of Ticket fields.
+    `require_created_at` (the history) makes a row without an opening time a problem.
 
     Line numbers are physical lines (where a record starts), so a quoted cell spanning
     lines does not shift the numbers of the rows after it. Unmapped columns are ignored.
@@ -64,6 +73,9 @@ def read_csv(path: Path, mapping: Mapping[str, str] | None = None, strict: bool 
     except csv.Error as exc:
         raise TicketError(f"{path}:1: cannot read the header row: {exc}") from None
     columns = _column_indexes(path, header, mapping or {})
+    if require_created_at and "created_at" not in columns:
+        raise TicketError(f"{path}: no 'created_at' column; the ticket history needs the time each ticket was "
+                          "opened (map a column with --map 'created_at=COLUMN')")
     names = {name: f"column '{header[index]}'" for name, index in columns.items()}
     report = ProblemCollector(path, strict)
     end = reader.line_num
@@ -91,6 +103,8 @@ def read_csv(path: Path, mapping: Mapping[str, str] | None = None, strict: bool 
             record = _csv_record(cells, columns, names)
             if isinstance(record, str):
                 report.problem(start, ticket_id, record)
+            elif require_created_at and "created_at" not in record:
+                report.problem(start, ticket_id, f"history needs created_at: {names['created_at']} is empty")
             else:
                 report.keep(record, start, names)
     return report.result()
@@ -139,12 +153,16 @@ def _csv_record(cells: list[str], columns: Mapping[str, int], names: Mapping[str
     for name in REQUIRED_COLUMNS:
         if not value[name]:
             return f"{names[name]} ({name}) is empty; every ticket needs one"
-    record: dict[str, Any] = {name: value[name] for name in ("id", "created_at", "channel", "subject", "body", "resolution")
-                              if value.get(name)}
+    record: dict[str, Any] = {name: value[name] for name in _PLAIN_FIELDS if value.get(name)}
     for name in LIST_FIELDS:
         if name in value:
             record[name] = [item.strip() for item in LIST_SEPARATOR.split(value[name]) if item.strip()]
-    customer_id, tier = value.get("customer.id"), value.get("customer.tier")
-    if customer_id or tier:
-        record["customer"] = {"id": customer_id or "unknown", **({"tier": tier.lower()} if tier else {})}
+    if value.get("status"):  # `Resolved by agent` as written by a person, `resolved_by_agent` as stored
+        record["status"] = "_".join(value["status"].lower().replace("-", " ").split())
+    if value.get("severity"):
+        record["severity"] = value["severity"].upper()
+    customer_id, tier, revenue = value.get("customer.id"), value.get("customer.tier"), value.get("customer.monthly_revenue")
+    if customer_id or tier or revenue:
+        record["customer"] = {"id": customer_id or "unknown", **({"tier": tier.lower()} if tier else {}),
+                              **({"monthly_revenue": revenue} if revenue else {})}
     return record

@@ -36,21 +36,25 @@ def read_tickets(
     mapping: Mapping[str, str] | None = None,
     tier_map: Mapping[str, str] | None = None,
     article_field: int | None = None,
+    *,
+    require_created_at: bool = False,
 ) -> TicketSet:
     """Read tickets in any supported format (`auto`: see `resolve_format`).
 
     `mapping` (Ticket field -> column name) is for CSV only; `tier_map` and
-    `article_field` for Zendesk only (see `zendesk.read_zendesk`).
+    `article_field` for Zendesk only (see `zendesk.read_zendesk`). `require_created_at`
+    (the history) makes a ticket without an opening time a problem at its line.
     """
     path = Path(path)
     chosen = resolve_format(path, format)
     if mapping and chosen is not TicketFormat.CSV:
         raise TicketError(f"{path}: a column mapping (--map) is for CSV files only; this file is read as {chosen}")
     if chosen is TicketFormat.CSV:
-        return read_csv(path, mapping, strict=strict)
+        return read_csv(path, mapping, strict=strict, require_created_at=require_created_at)
     if chosen is TicketFormat.ZENDESK:
-        return read_zendesk(path, strict=strict, tier_map=tier_map, article_field=article_field)
-    return read_jsonl(path, strict=strict)
+        return read_zendesk(path, strict=strict, tier_map=tier_map, article_field=article_field,
+                            require_created_at=require_created_at)
+    return read_jsonl(path, strict=strict, require_created_at=require_created_at)
 
 
 def read_ticket_file(
@@ -59,12 +63,15 @@ def read_ticket_file(
     strict: bool = False,
     format: str | None = None,
     columns: Mapping[str, str] | None = None,
+    *,
+    require_created_at: bool = False,
 ) -> TicketSet:
     """`read_tickets` as kbops.toml's `[eval]` says; `format` and `columns` (from the command
     line) override `ticket_format` and add to `csv_columns`."""
     chosen = resolve_format(path, format or settings.ticket_format)
     mapping = {**settings.csv_columns, **(columns or {})} if chosen is TicketFormat.CSV else dict(columns or {})
-    return read_tickets(path, chosen, strict, mapping, settings.zendesk_tiers, settings.zendesk_article_field or None)
+    return read_tickets(path, chosen, strict, mapping, settings.zendesk_tiers, settings.zendesk_article_field or None,
+                        require_created_at=require_created_at)
 
 
 def resolve_format(path: Path, format: str = "auto") -> TicketFormat:
@@ -127,7 +134,9 @@ class TicketCheck:
 
 
 def check_ticket_file(path: Path, settings: EvalSettings, format: str | None = None,
-                      columns: Mapping[str, str] | None = None) -> TicketCheck:
-    """Read a ticket file the way `kbops eval` would, keeping every problem."""
+                      columns: Mapping[str, str] | None = None, *, require_created_at: bool = False) -> TicketCheck:
+    """Read a ticket file the way `kbops eval` would, keeping every problem
+    (`require_created_at`: the way `kbops tickets import` does)."""
     chosen = resolve_format(path, format or settings.ticket_format)
-    return TicketCheck(path, chosen, read_ticket_file(path, settings, format=chosen, columns=columns))
+    return TicketCheck(path, chosen, read_ticket_file(path, settings, format=chosen, columns=columns,
+                                                      require_created_at=require_created_at))

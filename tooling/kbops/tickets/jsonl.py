@@ -12,14 +12,19 @@ from .model import TicketError, TicketSet
 from .problems import ProblemCollector
 
 
-def read_jsonl(path: Path, strict: bool = False) -> TicketSet:
-    """Read the documented JSONL schema; `strict` raises on the first bad line."""
+def read_jsonl(path: Path, strict: bool = False, *, require_created_at: bool = False) -> TicketSet:
+    """Read the documented JSONL schema; `strict` raises on the first bad line.
+    `require_created_at` (the history) makes a ticket without an opening time a problem."""
     if not path.is_file():
         raise TicketError(f"{path}: ticket file not found")
     collector = ProblemCollector(path, strict)
     for number, record, problem in _jsonl_records(path):
         if problem is not None:
             collector.problem(number, None, problem)
+        elif require_created_at and isinstance(record, dict) and record.get("created_at") in (None, ""):
+            ticket_id = record.get("id")
+            collector.problem(number, ticket_id if isinstance(ticket_id, str) else None,
+                              "history needs created_at: add the ISO 8601 time the ticket was opened")
         else:
             collector.keep(record, number)
     return collector.result()

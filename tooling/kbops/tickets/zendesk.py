@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import one_line
 from .limits import TooDeep, line_of_depth, loads_bounded, too_deep
-from .model import TicketError, TicketSet, Tier
+from .model import TicketError, TicketSet, TicketStatus, Tier
 from .problems import ProblemCollector
 
 ZENDESK_CHANNELS = {"voice": "phone", "native_messaging": "chat"}
@@ -22,6 +22,20 @@ ZENDESK_CHANNELS = {"voice": "phone", "native_messaging": "chat"}
 DEFAULT_TIER_TAGS = {"enterprise": Tier.ENTERPRISE, "vip": Tier.ENTERPRISE, "business": Tier.BUSINESS, "pro": Tier.PRO}
 """Ticket tags that set the tier when `tier_map` names neither the organisation nor a tag."""
 
+ZENDESK_STATUSES = {
+    "new": TicketStatus.OPEN, "open": TicketStatus.OPEN, "pending": TicketStatus.OPEN, "hold": TicketStatus.OPEN,
+    "solved": TicketStatus.RESOLVED_BY_SPECIALIST, "closed": TicketStatus.RESOLVED_BY_SPECIALIST,
+}
+"""Zendesk `status` -> ours. A Zendesk ticket is solved by a person, so `solved` is
+`resolved_by_specialist` unless a tag names another status (`resolved_by_agent`, `escalated`, ...)."""
+
+ZENDESK_SEVERITIES = {"urgent": "P1", "high": "P2", "normal": "P3", "low": "P4"}
+"""Zendesk `priority` -> severity."""
+
+ZENDESK_CSAT = {"good": 5.0, "bad": 1.0}
+"""`satisfaction_rating.score` -> CSAT 1-5 (Zendesk's rating is good or bad; `offered` is no rating)."""
+
+_STATUS_TAGS = frozenset(TicketStatus)
 _AGENT_ROLES = ("agent", "admin")
 _TIER_RANK = {tier: rank for rank, tier in enumerate(Tier)}  # declared free < pro < business < enterprise
 
@@ -38,7 +52,8 @@ class _Sideloads:
 
 
 def read_zendesk(
-    path: Path, strict: bool = False, tier_map: Mapping[str, str] | None = None, article_field: int | None = None
+    path: Path, strict: bool = False, tier_map: Mapping[str, str] | None = None, article_field: int | None = None,
+    *, require_created_at: bool = False,
 ) -> TicketSet:
     """Read a Zendesk ticket export: `{"tickets": [...]}`, a JSON list, or NDJSON.
 
@@ -46,6 +61,7 @@ def read_zendesk(
     resolution; internal notes are never read. `tier_map` maps an organisation (id,
     `org-<id>` or sideloaded name) or a tag to a tier; the values of custom field
     `article_field` (a Zendesk field id) are read as KB article ids, as are `kb:` tags.
+    `require_created_at` (the history) makes a ticket without `created_at` a problem.
     """
     path = Path(path)
     if not path.is_file():
@@ -65,6 +81,8 @@ def read_zendesk(
         outcome = _zendesk_record(ticket, related, tiers, article_field)
         if isinstance(outcome, tuple):
             report.problem(line, *outcome)
+        elif require_created_at and "created_at" not in outcome:
+            report.problem(line, outcome["id"], "history needs created_at: the Zendesk ticket has no `created_at`")
         else:
             report.keep(outcome, line, {})
     return report.result()
@@ -253,7 +271,29 @@ def _zendesk_record(
     channel = via.get("channel") if isinstance(via, dict) else None
     if isinstance(channel, str) and channel:
         record["channel"] = ZENDESK_CHANNELS.get(channel, channel)
+    record.update(_history_fields(ticket, tags))
     return record
+
+
+def _history_fields(ticket: dict[str, Any], tags: list[str]) -> dict[str, Any]:
+    """Status, resolution time, severity and CSAT, where the export has them."""
+    fields: dict[str, Any] = {}
+    status = ticket.get("status")
+    if isinstance(status, str) and status.lower() in ZENDESK_STATUSES:
+        fields["status"] = ZENDESK_STATUSES[status.lower()]
+        if status.lower() in ("solved", "closed") and (ticket.get("solved_at") or ticket.get("updated_at")):
+            fields["resolved_at"] = ticket.get("solved_at") or ticket.get("updated_at")
+    tagged = next((tag.lower() for tag in tags if tag.lower() in _STATUS_TAGS), None)
+    if tagged:
+        fields["status"] = tagged
+    priority = ticket.get("priority")
+    if isinstance(priority, str) and priority.lower() in ZENDESK_SEVERITIES:
+        fields["severity"] = ZENDESK_SEVERITIES[priority.lower()]
+    rating = ticket.get("satisfaction_rating")
+    score = rating.get("score") if isinstance(rating, dict) else None
+    if isinstance(score, str) and score.lower() in ZENDESK_CSAT:
+        fields["csat"] = ZENDESK_CSAT[score.lower()]
+    return fields
 
 
 def _by_agent(comment: dict[str, Any], customer: object, roles: Mapping[str, str]) -> bool:
