@@ -52,6 +52,11 @@ class CategoryClassifier:
         model.fit(embedder.embed(list(texts)), list(labels))
         return cls(embedder, [str(c) for c in model.classes_], model)
 
+    @property
+    def model(self) -> object:
+        """The fitted model (anything with `predict_proba` over embedding rows)."""
+        return self._model
+
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Rows of P(category | text), columns in `self.labels` order."""
         return np.asarray(self._model.predict_proba(self.embedder.embed(list(texts))))  # type: ignore[attr-defined]

@@ -1,0 +1,244 @@
+"""Triage a batch of incoming tickets: category, severity, queue, SLA, duplicates, notification.
+
+One pass in time order. The recent history (the 24 h scope window and twice the duplicate
+window before the first ticket) is replayed first so that scope counts and duplicate
+groups see what people already see; then each ticket of the batch is linked to the
+history and to the batch's earlier tickets. Everything reads the ticket's visible text
+(`visible.py`), so nothing a ticket hides or orders changes where it goes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..config import Settings
+from ..index.embed import Embedder
+from ..llm.claude import api_key
+from ..redact import redacted
+from ..tickets.model import Customer, Ticket, Tier
+from .category import CategoryChoice, OfflineCategorizer, offline_categorizer
+from .claude import ClaudeCategorizer
+from .duplicates import SCOPE_HOURS, Links, Neighbourhood, open_until
+from .notify import Notifier
+from .routing import Route, route
+from .severity import Severity, assess_severity
+from .visible import visible_text
+
+TRIAGE_JSON_VERSION = 1
+ACCOUNT_LOOKBACK_DAYS = 90
+"""How far back the history is searched for an account's tier and revenue."""
+
+Notify = Callable[[str], None]
+
+
+class TicketHistory(Protocol):
+    """What triage reads of the history (`history.store.HistoryStore` is one)."""
+
+    def tickets(self, since: datetime | None = None, until: datetime | None = None) -> list[Ticket]: ...
+    def labelled(self) -> list[Ticket]: ...
+    def fingerprint(self) -> str: ...
+
+
+class ListHistory:
+    """A history held in memory (tests, benchmarks, a project with no history store yet)."""
+
+    def __init__(self, tickets: Sequence[Ticket] = ()) -> None:
+        dated = [t for t in tickets if t.created_at is not None]
+        self._tickets = sorted(dated, key=lambda t: (as_utc(t.created_at), t.id))
+
+    def tickets(self, since: datetime | None = None, until: datetime | None = None) -> list[Ticket]:
+        return [t for t in self._tickets
+                if (since is None or as_utc(t.created_at) >= since) and (until is None or as_utc(t.created_at) < until)]
+
+    def labelled(self) -> list[Ticket]:
+        return [t for t in self._tickets if t.category.strip()]
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for ticket in self._tickets:
+            digest.update(ticket.model_dump_json().encode())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """What triage decided for one ticket."""
+
+    ticket: Ticket
+    created_at: datetime
+    """The ticket's time (or the time it was triaged at, when it has none)."""
+    revenue: float | None
+    category: CategoryChoice
+    severity: Severity
+    links: Links
+    route: Route
+    notified: bool = False
+
+    @property
+    def sla_due(self) -> datetime:
+        return self.route.due(self.created_at)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": TRIAGE_JSON_VERSION,
+            "id": self.ticket.id,
+            "created_at": self.created_at.isoformat(),
+            "account": self.ticket.customer.id,
+            "tier": str(self.ticket.customer.tier),
+            "monthly_revenue": self.revenue,
+            "category": self.category.label,
+            "category_confidence": self.category.confidence,
+            "category_source": self.category.source,
+            "severity": self.severity.level,
+            "severity_points": self.severity.points,
+            "severity_reasons": list(self.severity.reasons),
+            "similar_24h": self.links.similar_24h,
+            "queue": self.route.queue,
+            "sla_hours": self.route.sla_hours,
+            "sla_due": self.sla_due.isoformat(),
+            "duplicates": list(self.links.duplicates),
+            "duplicate_group": self.links.group,
+            "notified": self.notified,
+        }
+
+    def notification(self) -> dict[str, Any]:
+        """The JSON a webhook or command receives: the triage and the ticket's visible
+        text, redacted (it leaves the machine)."""
+        return {**self.to_json(), "subject": redacted(visible_text(self.ticket.subject)),
+                "text": redacted(visible_text(self.ticket.body))}
+
+
+def as_utc(moment: datetime | None) -> datetime:
+    """Timezone-aware UTC (a time without a zone is taken as UTC)."""
+    assert moment is not None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class Triager:
+    """Triage with one project's settings, embedder and history (see the module doc)."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, history: TicketHistory, *,
+                 cache_dir: Path | None = None, notify: Notify | None = None,
+                 claude: ClaudeCategorizer | None = None, notifier: Notifier | None = None) -> None:
+        self.settings = settings
+        self.triage_settings = settings.triage
+        self.embedder = embedder
+        self.history = history
+        self._notify = notify
+        self._cache_dir = cache_dir
+        self._claude = claude if claude is not None else _configured_claude(settings)
+        self.notifier = notifier if notifier is not None else Notifier(settings.triage, notify)
+        self._offline: OfflineCategorizer | None = None
+
+    @property
+    def offline(self) -> OfflineCategorizer:
+        """The fitted or zero-shot classifier, built on first use."""
+        if self._offline is None:
+            self._offline = offline_categorizer(self.triage_settings, self.embedder, self.history.labelled(),
+                                                self.history.fingerprint(), self._cache_dir, self._notify)
+        return self._offline
+
+    def text_ticket(self, text: str, *, at: datetime, account: str = "", tier: str | None = None,
+                    revenue: float | None = None, ticket_id: str = "") -> Ticket:
+        """A ticket for `kbops triage "text"`: a known account's tier and revenue come from
+        its newest history ticket unless given."""
+        known = self._account_profile(account, at) if account and (tier is None or revenue is None) else None
+        customer = Customer(
+            id=account or "unknown",
+            tier=Tier(tier) if tier is not None else (known.tier if known else Tier.FREE),
+            monthly_revenue=revenue if revenue is not None else (known.monthly_revenue if known else None),
+        )
+        created = as_utc(at)
+        return Ticket(id=ticket_id or f"triage-{created:%Y%m%dT%H%M%S}", created_at=created, customer=customer, body=text)
+
+    def _account_profile(self, account: str, at: datetime) -> Customer | None:
+        since = as_utc(at) - timedelta(days=ACCOUNT_LOOKBACK_DAYS)
+        own = [t.customer for t in self.history.tickets(since=since) if t.customer.id == account]
+        with_revenue = [c for c in own if c.monthly_revenue is not None]
+        newest = with_revenue or own
+        return newest[-1] if newest else None
+
+    def triage(self, tickets: Sequence[Ticket], *, at: datetime | None = None, send: bool = True) -> list[TriageResult]:
+        """Triage `tickets` (results in their order); a ticket without `created_at` is taken
+        as created `at` (default: now). `send=False` never notifies."""
+        if not tickets:
+            return []
+        fallback = as_utc(at or datetime.now(UTC))
+        times = [as_utc(t.created_at) if t.created_at else fallback for t in tickets]
+        order = sorted(range(len(tickets)), key=lambda i: (times[i], i))
+        texts = [visible_text(t.text) for t in tickets]
+        neighbourhood, recent = self._replay_history(tickets, min(times), max(times))
+        vectors = self.embedder.embed(texts)
+        categories = self._categories(texts)
+        revenues = self._known_revenues(recent)
+        results: list[TriageResult | None] = [None] * len(tickets)
+        for i in order:
+            ticket = tickets[i]
+            links = neighbourhood.link(ticket.id, times[i], vectors[i])
+            revenue = ticket.customer.monthly_revenue
+            if revenue is None:
+                revenue = revenues.get(ticket.customer.id)
+            tier = str(ticket.customer.tier)
+            severity = assess_severity(self.triage_settings, text=ticket.text, tier=tier, monthly_revenue=revenue,
+                                       similar_24h=links.similar_24h, sentiment=ticket.sentiment)
+            chosen = route(self.triage_settings, category=categories[i].label, severity=severity.level, tier=tier)
+            result = TriageResult(ticket, times[i], revenue, categories[i], severity, links, chosen)
+            if send and self.notifier.wanted(severity.level):
+                delivered = self.notifier.send(result.notification())
+                result = TriageResult(ticket, times[i], revenue, categories[i], severity, links, chosen,
+                                      bool(delivered.channels))
+            results[i] = result
+        return [r for r in results if r is not None]
+
+    def _replay_history(self, tickets: Sequence[Ticket], first: datetime,
+                        last: datetime) -> tuple[Neighbourhood, list[Ticket]]:
+        """The neighbourhood after the recent history (minus tickets of this batch) was
+        linked in time order, and those history tickets."""
+        settings = self.triage_settings
+        reach = timedelta(hours=max(SCOPE_HOURS, 2 * settings.duplicate_window_hours))
+        batch_ids = {t.id for t in tickets}
+        recent = [t for t in self.history.tickets(since=first - reach, until=last + timedelta(seconds=1))
+                  if t.id not in batch_ids]
+        neighbourhood = Neighbourhood(settings.similar_threshold, settings.duplicate_window_hours)
+        if recent:
+            vectors = self.embedder.embed([visible_text(t.text) for t in recent])
+            for ticket, vector in zip(recent, vectors, strict=True):
+                neighbourhood.link(ticket.id, as_utc(ticket.created_at), vector, open_until(ticket))
+        return neighbourhood, recent
+
+    @staticmethod
+    def _known_revenues(recent: Sequence[Ticket]) -> dict[str, float]:
+        """Account -> its newest known monthly revenue in the recent history."""
+        return {t.customer.id: t.customer.monthly_revenue for t in recent if t.customer.monthly_revenue is not None}
+
+    def _categories(self, texts: list[str]) -> list[CategoryChoice]:
+        """Claude's pick per ticket when it is configured, else (and wherever Claude fails
+        or answers outside the taxonomy) the offline classifier's."""
+        picked: list[CategoryChoice | None] = [None] * len(texts)
+        if self._claude is not None:
+            for i, text in enumerate(texts):
+                choice = self._claude.choose(text)
+                if isinstance(choice, str):
+                    if self._notify:
+                        self._notify(f"triage: Claude could not categorise a ticket ({choice}); "
+                                     f"using the {self.offline.source} classifier")
+                else:
+                    picked[i] = choice
+        missing = [i for i, choice in enumerate(picked) if choice is None]
+        for i, choice in zip(missing, self.offline.choose([texts[i] for i in missing]), strict=True):
+            picked[i] = choice
+        return [c for c in picked if c is not None]
+
+
+def _configured_claude(settings: Settings) -> ClaudeCategorizer | None:
+    """The one place the category backend is chosen: `triage.backend` (auto = Claude when
+    ANTHROPIC_API_KEY is set)."""
+    backend = settings.triage.backend
+    if backend == "offline" or (backend == "auto" and not api_key()):
+        return None
+    return ClaudeCategorizer(settings.claude, settings.triage.taxonomy)
