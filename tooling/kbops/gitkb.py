@@ -213,6 +213,27 @@ def commit_files_on_branch(repo_dir: Path, branch: str, files: Mapping[str, str]
     return commit.hexsha
 
 
+def tags_with_dates(folder: Path, pattern: str) -> list[tuple[str, date]]:
+    """(tag, date) of the tags matching the fnmatch `pattern` in the repository holding
+    `folder`, oldest first: an annotated tag's date is when it was tagged, a lightweight
+    tag's is its commit's. No repository (or no tags): an empty list."""
+    import fnmatch
+
+    import git  # lazy: see the module docstring
+
+    try:
+        repo = git.Repo(folder, search_parent_directories=True)
+        listing = repo.git.for_each_ref("--format=%(refname:short)%00%(creatordate:iso-strict)", "refs/tags")
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
+        return []
+    found = []
+    for line in listing.splitlines():
+        name, _, stamp = line.partition("\x00")
+        if stamp and fnmatch.fnmatchcase(name, pattern):
+            found.append((name, datetime.fromisoformat(stamp).date()))
+    return sorted(found, key=lambda item: (item[1], item[0]))
+
+
 STATE_GITIGNORE = "# kbops state (index, caches, eval runs): rebuilt by kbops, never committed\n*\n"
 
 
