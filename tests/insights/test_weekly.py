@@ -13,7 +13,13 @@ from kbops.index.embed import Embedder
 from kbops.insights.releases import Release
 from kbops.insights.weekly import InsightsError, build_weekly, history_needed, latest_week
 from kbops.insights.weeks import period_of
-from tests.insights.synthetic import RISKY_ACCOUNT, WEEK, planted_history, stable_history
+from tests.insights.synthetic import (
+    RISKY_ACCOUNT,
+    WEEK,
+    export_bug,
+    planted_history,
+    stable_history,
+)
 
 RELEASES = (Release("2.3.0", date(2026, 10, 5), source="git tag"),
             Release("2.4.0", date(2026, 11, 16), "new export engine", "releases.toml"))
@@ -63,13 +69,13 @@ def test_a_young_history_says_what_it_cannot_tell(embedder: Embedder) -> None:
 
 
 def test_a_month_correlates_categories_with_releases(embedder: Embedder) -> None:
-    report = build_weekly(planted_history(), week=WEEK, settings=SETTINGS, embedder=embedder, releases=RELEASES,
-                          period="month")
-    assert report.period.kind == "month" and report.period_tickets == len(planted_history()) - 24  # all but W43
+    history = [*stable_history(extra={"billing": 24}), *export_bug()]
+    report = build_weekly(history, week=WEEK, settings=SETTINGS, embedder=embedder, releases=RELEASES, period="month")
+    assert report.period.kind == "month" and report.period_tickets == len(history) - 24  # all but W43
     impact = next(i for i in report.release_impacts if i.release.version == "2.4.0")
-    assert impact.moved == ["billing"]  # 6 -> 18 in the week after; bug reports 5 -> 13 could be chance
+    assert impact.moved == ["billing"]  # 6 -> 30 in the week after the release
     bugs = next(s for s in impact.shifts if s.category == "bug report")
-    assert (bugs.before, bugs.after, bugs.moved) == (5, 13, False)
+    assert (bugs.before, bugs.after, bugs.moved) == (3, 11, False)  # could be chance at p < 0.01
     assert report.to_json()["release_impacts"][-1]["version"] == "2.4.0"
 
 
