@@ -33,6 +33,7 @@ from .evals.runs import EvalRun
 from .gaps.analysis import analyse_run, save_report
 from .gaps.model import GapReport
 from .gitkb import KBRevision, kb_revision, keep_state_out_of_git
+from .history.store import HistoryStore
 from .index.embed import Embedder
 from .index.embedders import embedder_for
 from .index.indexer import IndexReport
@@ -118,6 +119,9 @@ class Workspace:
         metrics = self.__dict__.get("metrics")
         if isinstance(metrics, RagasMetrics):
             metrics.close()
+        history = self.__dict__.get("history")
+        if isinstance(history, HistoryStore):
+            history.close()
 
     # ------------------------------------------------------------ the KB and its index
 
@@ -241,6 +245,14 @@ class Workspace:
     @cached_property
     def runs(self) -> RunStore:
         return RunStore(self.settings.runs_dir, self.notify, self.settings.root)
+
+    @cached_property
+    def history(self) -> HistoryStore:
+        """The ticket history (`[history] path`), opened once per command and closed with
+        the workspace; created empty when missing. Imported text is redacted when
+        `redaction.enabled` says so."""
+        return HistoryStore.open(self.settings.history_path, redact=self.settings.redaction.enabled,
+                                 notify=self.notify)
 
     # ------------------------------------------------------------ replaying
 
