@@ -113,7 +113,7 @@ def moment(rng: random.Random, day: date, after_hour: float = 0.0) -> datetime:
     hour = rng.gauss(11, 2.5) if mix < 0.55 else rng.gauss(17.5, 2.5) if mix < 0.9 else rng.uniform(0, 24)
     if hour < after_hour:
         hour = rng.uniform(after_hour, min(24.0, after_hour + 9))
-    hour = min(max(hour, 0.0), 23.99)
+    hour = min(max(hour, 0.0), 23.98)  # plus up to 59 s: still the same day
     at = datetime.combine(day, time(tzinfo=UTC)) + timedelta(hours=hour, seconds=rng.randint(0, 59))
     return at.replace(microsecond=0)
 
@@ -203,8 +203,9 @@ class History:
                 if not last:
                     self.noise(monday, category, int(self.np.poisson(lam)))
                 elif category == BILLING:
-                    target = round(volume[week_label(self.mondays[w - 1])][BILLING] * self.rng.uniform(1.40, 1.50))
-                    ordinary = min(int(self.np.poisson(lam)), target - present[category])
+                    previous = volume[week_label(self.mondays[w - 1])][BILLING]
+                    target = round(previous * self.rng.uniform(1.40, 1.50))  # the usual load, then the email's
+                    ordinary = min(int(self.np.poisson(lam)), max(0, round(1.05 * previous) - present[category]))
                     self.noise(monday, category, ordinary)
                     self.noise(monday, category, target - present[category] - ordinary, rising=True)
                 else:
