@@ -92,11 +92,12 @@ def stable_history(weeks: int = 5, extra: dict[str, int] | None = None) -> list[
 
 
 def export_bug(days: Sequence[int] = (1, 1, 2, 2, 3, 4, 5, 6)) -> list[Ticket]:
-    """A new problem after a release on Monday of WEEK: 8 tickets from 6 accounts, one enterprise."""
+    """A new problem after a release on Monday of WEEK: 8 tickets from 6 accounts, one enterprise (C-E1)."""
     return [
         ticket(f"E-{n}", EXPORT_BUG[0], EXPORT_BUG[1].format(x=PLACES[n % len(PLACES)]), at(WEEK, day, 9 + n),
                EXPORT_ACCOUNTS[n], category="bug report", status=TicketStatus.ESCALATED, sentiment=-0.3,
-               tier=Tier.ENTERPRISE if n == 0 else Tier.PRO, revenue=6000.0 if n == 0 else 100.0)
+               tier=Tier.ENTERPRISE if EXPORT_ACCOUNTS[n] == "C-E1" else Tier.PRO,
+               revenue=6000.0 if EXPORT_ACCOUNTS[n] == "C-E1" else 100.0)
         for n, day in enumerate(days)
     ]
 

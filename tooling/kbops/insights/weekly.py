@@ -59,6 +59,7 @@ class WeeklyReport:
     release_impacts: tuple[ReleaseImpact, ...] = ()
     notes: tuple[str, ...] = field(default=())
     """What a reader should know about the data (a short history, no releases)."""
+    health_window_days: int = 14
 
     def to_json(self) -> dict[str, Any]:
         first, last = self.history_span
@@ -78,6 +79,7 @@ class WeeklyReport:
             "emerging": [i.to_json() for i in self.emerging],
             "doc_gaps": [g.to_json() for g in self.doc_gaps],
             "health": [h.to_json() for h in self.health],
+            "health_window_days": self.health_window_days,
             "releases": [{"version": r.version, "date": r.date.isoformat(), "notes": r.notes, "source": r.source}
                          for r in self.releases],
             "release_impacts": [i.to_json() for i in self.release_impacts],
@@ -133,6 +135,7 @@ def build_weekly(history: Sequence[Ticket], *, week: IsoWeek, settings: Settings
         release_impacts=tuple(release_impacts(dated, releases, current, settings.weekly))
         if current.kind == "month" else (),
         notes=tuple(_notes(current, priors, settings, now, releases)),
+        health_window_days=settings.weekly.health_window_days,
     )
 
 
