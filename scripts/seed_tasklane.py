@@ -200,7 +200,9 @@ class History:
             growth = 1 + 0.01 * (w - len(self.mondays) + 1)
             for category in CATEGORIES:
                 lam = base * CATEGORY_SHARE[category] * growth
-                if not last:
+                if w == len(self.mondays) - 2:  # the rise is measured against it: an ordinary week
+                    self.noise(monday, category, self.typical_count(lam))
+                elif not last:
                     self.noise(monday, category, int(self.np.poisson(lam)))
                 elif category == BILLING:
                     previous = volume[week_label(self.mondays[w - 1])][BILLING]
@@ -212,6 +214,13 @@ class History:
                     self.noise(monday, category, self.flat_count(volume, w, category, lam, present[category]))
             volume[label] = dict(Counter(d.category for d in self.drafts if self.in_week(d.created_at, monday)))
         return volume
+
+    def typical_count(self, lam: float) -> int:
+        for _ in range(200):
+            count = int(self.np.poisson(lam))
+            if abs(count - lam) <= 0.1 * lam:
+                return count
+        return round(lam)
 
     def flat_count(self, volume: dict[str, dict[str, int]], w: int, category: str, lam: float, planted: int) -> int:
         previous = volume[week_label(self.mondays[w - 1])].get(category, 0)
