@@ -150,9 +150,8 @@ class HistoryStore:
         # Beside the history, so the text stays where the history is, unless that folder's name
         # holds characters DuckDB would read as a glob pattern.
         folder = self.path.parent if not _GLOB.search(str(self.path.parent.resolve())) else None
-        staging = tempfile.NamedTemporaryFile(  # errors="replace": a lone surrogate cannot be UTF-8
-            "w", encoding="utf-8", errors="replace", dir=folder, prefix=".kbops-history-import-", suffix=".jsonl",
-            delete=False)
+        staging = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=folder, prefix=".kbops-history-import-", suffix=".jsonl", delete=False)
         try:
             with staging:
                 for (ticket, ticket_id, digest), text in zip(changed, prepared, strict=True):
@@ -298,10 +297,10 @@ def _connect(path: Path, *, read_only: bool, notify: Notify | None) -> duckdb.Du
     except duckdb.Error as exc:
         message = str(exc)
         if _LOCKED.search(message):
-            holder = re.search(r"held in (.+?)\.? See also", message)
-            raise StateError(f"{shown(path)}: the ticket history is in use by another process"
-                             f"{' (' + one_line(holder[1], 120) + ')' if holder else ''}; wait for it to finish "
-                             "and run the command again") from None
+            holder = re.search(r"held in (.+?) \(PID (\d+)\)", message)
+            who = f" (PID {holder[2]}, {one_line(Path(holder[1]).name, 60)})" if holder else ""
+            raise StateError(f"{shown(path)}: the ticket history is in use by another process{who}; wait for it "
+                             "to finish and run the command again") from None
         if isinstance(exc, duckdb.ConnectionException):
             raise StateError(f"{shown(path)}: the ticket history is already open in this process in another "
                              "mode (read-only and writable at once)") from None
