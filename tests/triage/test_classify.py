@@ -55,6 +55,11 @@ def test_below_the_threshold_a_ticket_is_out_of_scope() -> None:
     assert [c.label for c in decide(scores, ("a", "b"), 0.0)] == ["a", "a"]
 
 
+def test_a_zero_threshold_never_puts_a_ticket_out_of_scope() -> None:
+    cosines = np.array([[-0.2, -0.05]])  # zero-shot scores are cosines and may all be negative
+    assert [c.label for c in decide(cosines, ("a", "b"), 0.0)] == ["b"]
+
+
 def test_the_out_of_scope_threshold_keeps_the_asked_share_in_scope() -> None:
     scores = np.array([[s, 1 - s] for s in np.linspace(0.5, 1.0, 101)])
     threshold = out_of_scope_threshold(scores, np.ones(101, dtype=bool), keep_in_scope=0.9)

@@ -46,6 +46,7 @@ from .kb.visibility import LiveVisibility
 from .site.model import help_site_hosts
 from .tickets.files import read_ticket_file
 from .tickets.model import Ticket, TicketError, TicketSet
+from .triage.triager import Triager
 
 Notify = Callable[[str], None]
 Progress = Callable[[int, int], None]
@@ -253,6 +254,12 @@ class Workspace:
         `redaction.enabled` says so."""
         return HistoryStore.open(self.settings.history_path, redact=self.settings.redaction.enabled,
                                  notify=self.notify)
+
+    def triager(self) -> Triager:
+        """`kbops triage` over this project's ticket history; the fitted category model is
+        cached in `triage/` beside the history file."""
+        return Triager(self.settings, self.embedder, self.history,
+                       cache_dir=self.settings.history_path.parent / "triage", notify=self.notify)
 
     # ------------------------------------------------------------ replaying
 

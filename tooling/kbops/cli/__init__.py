@@ -21,6 +21,7 @@ from . import (  # noqa: F401  (registers commands)
     memory_commands,
     site_commands,
     ticket_commands,
+    triage_commands,
     tune_commands,
 )
 from .app import app, err_console

@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..config import TriageSettings
 from ..files import Notify
 from ..index.embed import Embedder
 from ..tickets.model import Ticket
-from .classify import Category, CategoryClassifier, ZeroShotClassifier
+from .classify import Category, CategoryClassifier, ZeroShotClassifier, decide
 from .model_cache import LinearModel, cache_key, load_or_fit
 from .visible import visible_text
 
@@ -45,7 +47,14 @@ class OfflineCategorizer:
 
     def choose(self, texts: Sequence[str]) -> list[CategoryChoice]:
         """Texts already visible (`visible_text`), in order."""
-        return [self._choice(c) for c in self.classifier.predict(texts)] if texts else []
+        return self.choose_embedded(self.classifier.embedder.embed(list(texts))) if texts else []
+
+    def choose_embedded(self, vectors: np.ndarray) -> list[CategoryChoice]:
+        """The same for texts already embedded with the classifier's embedder."""
+        if not len(vectors):
+            return []
+        found = decide(self.classifier.scores(vectors), self.classifier.labels, self.classifier.threshold)
+        return [self._choice(c) for c in found]
 
     def _choice(self, category: Category) -> CategoryChoice:
         return CategoryChoice(category.label, category.confidence, self.source)

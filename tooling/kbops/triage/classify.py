@@ -59,7 +59,11 @@ class CategoryClassifier:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Rows of P(category | text), columns in `self.labels` order."""
-        return np.asarray(self._model.predict_proba(self.embedder.embed(list(texts))))  # type: ignore[attr-defined]
+        return self.scores(self.embedder.embed(list(texts)))
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        """`probabilities` of texts already embedded (with this classifier's embedder)."""
+        return np.asarray(self._model.predict_proba(vectors))  # type: ignore[attr-defined]
 
     def predict(self, texts: Sequence[str]) -> list[Category]:
         return decide(self.probabilities(texts), self.labels, self.threshold)
@@ -79,19 +83,24 @@ class ZeroShotClassifier:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Cosine similarity to each description (a score, not a probability)."""
-        return np.asarray(self.embedder.embed(list(texts)) @ self._vectors.T)
+        return self.scores(self.embedder.embed(list(texts)))
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        """`probabilities` of texts already embedded (with this classifier's embedder)."""
+        return np.asarray(vectors @ self._vectors.T)
 
     def predict(self, texts: Sequence[str]) -> list[Category]:
         return decide(self.probabilities(texts), self.labels, self.threshold)
 
 
 def decide(scores: np.ndarray, labels: Sequence[str], threshold: float) -> list[Category]:
-    """The best label per row, or `out_of_scope` when its score is below `threshold`."""
+    """The best label per row, or `out_of_scope` when its score is below a positive `threshold`."""
     found = []
     for row in scores:
         best = int(np.argmax(row))
         score = float(row[best])
-        found.append(Category(labels[best] if score >= threshold else OUT_OF_SCOPE, round(score, 4)))
+        in_scope = threshold <= 0 or score >= threshold  # 0 means never: a cosine may be negative
+        found.append(Category(labels[best] if in_scope else OUT_OF_SCOPE, round(score, 4)))
     return found
 
 

@@ -12,7 +12,6 @@ joins the group people already see.
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,42 +51,52 @@ class Neighbourhood:
     threshold: float
     window_hours: float
     _ids: list[str] = field(default_factory=list)
-    _times: list[float] = field(default_factory=list)
-    _open_until: list[float] = field(default_factory=list)
     _groups: list[str] = field(default_factory=list)
     _matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
-    """Rows 0..len(_ids) hold the vectors; capacity doubles as tickets arrive."""
+    """Rows 0..len(_ids) hold the vectors; capacity doubles as tickets arrive (as for the
+    two arrays below), so linking n tickets costs n vector products, not n copies."""
+    _times: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _open_until: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def link(self, ticket_id: str, at: datetime, vector: np.ndarray, open_till: float = math.inf) -> Links:
         """Links of a ticket created `at`, then remember it (it is open until `open_till`)."""
         now = at.timestamp()
         similar_24h, duplicates, group = 0, [], ticket_id
-        horizon = now - 3600 * max(SCOPE_HOURS, self.window_hours)
-        lo, hi = bisect.bisect_left(self._times, horizon), bisect.bisect_right(self._times, now)
+        count = len(self._ids)
+        times = self._times[:count]
+        lo = int(np.searchsorted(times, now - 3600 * max(SCOPE_HOURS, self.window_hours), side="left"))
+        hi = int(np.searchsorted(times, now, side="right"))
         if hi > lo:
             scores = self._matrix[lo:hi] @ vector
-            times = np.asarray(self._times[lo:hi])
-            same = scores >= self.threshold
-            similar_24h = int(np.count_nonzero(same & (times >= now - 3600 * SCOPE_HOURS)))
-            candidates = same & (times >= now - 3600 * self.window_hours) & (np.asarray(self._open_until[lo:hi]) > now)
-            order = [int(i) for i in np.argsort(-scores, kind="stable") if candidates[i]]
-            duplicates = [self._ids[lo + i] for i in order]
-            if order:
-                group = self._groups[lo + order[0]]
+            same = np.flatnonzero(scores >= self.threshold)
+            similar_24h = int(np.count_nonzero(times[lo:hi][same] >= now - 3600 * SCOPE_HOURS))
+            found = same[(times[lo:hi][same] >= now - 3600 * self.window_hours)
+                         & (self._open_until[lo:hi][same] > now)]
+            found = found[np.argsort(-scores[found], kind="stable")]
+            duplicates = [self._ids[lo + int(i)] for i in found]
+            if len(found):
+                group = self._groups[lo + int(found[0])]
         self._add(ticket_id, now, open_till, group, vector)
         return Links(similar_24h, tuple(duplicates), group)
 
     def _add(self, ticket_id: str, when: float, open_till: float, group: str, vector: np.ndarray) -> None:
-        if self._times and when < self._times[-1]:
-            raise ValueError("tickets must be added in time order")
         count = len(self._ids)
+        if count and when < self._times[count - 1]:
+            raise ValueError("tickets must be added in time order")
         if count == len(self._matrix):
-            grown = np.zeros((max(64, 2 * count), len(vector)), dtype=np.float32)
-            if count:
-                grown[:count] = self._matrix[:count]
-            self._matrix = grown
+            capacity = max(64, 2 * count)
+            self._matrix = _grown(self._matrix, count, (capacity, len(vector)))
+            self._times = _grown(self._times, count, (capacity,))
+            self._open_until = _grown(self._open_until, count, (capacity,))
         self._matrix[count] = vector
+        self._times[count] = when
+        self._open_until[count] = open_till
         self._ids.append(ticket_id)
-        self._times.append(when)
-        self._open_until.append(open_till)
         self._groups.append(group)
+
+
+def _grown(array: np.ndarray, used: int, shape: tuple[int, ...]) -> np.ndarray:
+    bigger = np.zeros(shape, dtype=np.float32 if len(shape) == 2 else np.float64)
+    if used:
+        bigger[:used] = array[:used]
+    return bigger

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from ..config import Settings
 from ..index.embed import Embedder
 from ..llm.claude import api_key
@@ -154,7 +156,7 @@ class Triager:
             monthly_revenue=revenue if revenue is not None else (known.monthly_revenue if known else None),
         )
         created = as_utc(at)
-        return Ticket(id=ticket_id or f"triage-{created:%Y%m%dT%H%M%S}", created_at=created, customer=customer, body=text)
+        return Ticket(id=ticket_id or "new", created_at=created, customer=customer, body=text)
 
     def _account_profile(self, account: str, at: datetime) -> Customer | None:
         since = as_utc(at) - timedelta(days=ACCOUNT_LOOKBACK_DAYS)
@@ -174,7 +176,7 @@ class Triager:
         texts = [visible_text(t.text) for t in tickets]
         neighbourhood, recent = self._replay_history(tickets, min(times), max(times))
         vectors = self.embedder.embed(texts)
-        categories = self._categories(texts)
+        categories = self._categories(texts, vectors)
         revenues = self._known_revenues(recent)
         results: list[TriageResult | None] = [None] * len(tickets)
         for i in order:
@@ -216,7 +218,7 @@ class Triager:
         """Account -> its newest known monthly revenue in the recent history."""
         return {t.customer.id: t.customer.monthly_revenue for t in recent if t.customer.monthly_revenue is not None}
 
-    def _categories(self, texts: list[str]) -> list[CategoryChoice]:
+    def _categories(self, texts: list[str], vectors: np.ndarray) -> list[CategoryChoice]:
         """Claude's pick per ticket when it is configured, else (and wherever Claude fails
         or answers outside the taxonomy) the offline classifier's."""
         picked: list[CategoryChoice | None] = [None] * len(texts)
@@ -230,7 +232,7 @@ class Triager:
                 else:
                     picked[i] = choice
         missing = [i for i, choice in enumerate(picked) if choice is None]
-        for i, choice in zip(missing, self.offline.choose([texts[i] for i in missing]), strict=True):
+        for i, choice in zip(missing, self.offline.choose_embedded(vectors[missing]), strict=True):
             picked[i] = choice
         return [c for c in picked if c is not None]
 
