@@ -61,7 +61,9 @@ def test_escalations_need_a_minimum_count_as_well_as_a_share() -> None:
     assert account_health(one, END, SETTINGS) == []  # 100% escalated, but one ticket
     two = [ticket(f"E-{n}", "SMALL", 2 + n, status=TicketStatus.ESCALATED, tier=Tier.FREE) for n in range(2)]
     found = account_health(two, END, SETTINGS)
-    assert found[0].signals == ("escalations",) and found[0].priority == "medium"
+    assert found[0].signals == ("escalations",) and found[0].priority == "low"
+    valuable = [t.model_copy(update={"customer": t.customer.model_copy(update={"tier": Tier.BUSINESS})}) for t in two]
+    assert account_health(valuable, END, SETTINGS)[0].priority == "medium"
 
 
 def test_a_sentiment_that_recovers_is_no_signal() -> None:

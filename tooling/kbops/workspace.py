@@ -40,6 +40,9 @@ from .index.indexer import IndexReport
 from .index.matrix import ArticleMatrix
 from .index.memory_store import LearnReport, TicketMemory, memory_dir
 from .index.retriever import Retriever, open_index
+from .insights.releases import load_releases
+from .insights.weekly import NO_HISTORY, WeeklyReport, build_weekly, history_needed
+from .insights.weeks import InsightsError, IsoWeek, period_of
 from .kb.loader import load_kb, load_kb_at
 from .kb.model import KnowledgeBase
 from .kb.visibility import LiveVisibility
@@ -343,3 +346,19 @@ class Workspace:
     @property
     def drafts_dir(self) -> Path:
         return self.settings.root / self.settings.gaps.drafts_dir
+
+    # ------------------------------------------------------------ the weekly report
+
+    def weekly_report(self, week: str | None = None, period: str = "week") -> WeeklyReport:
+        """`kbops report weekly`: the ISO week `week` (default: the newest ticket's) read from
+        the ticket history, only as far back as the report looks."""
+        span = self.history.span()
+        if span is None:
+            raise InsightsError(NO_HISTORY)
+        chosen = IsoWeek.parse(week) if week else IsoWeek.containing(span[1])
+        needed = period_of(chosen, period)
+        tickets = self.history.tickets(since=history_needed(needed, self.settings), until=needed.end)
+        return build_weekly(tickets, week=chosen, settings=self.settings, embedder=self.embedder,
+                            releases=load_releases(self.settings, self.settings.root),
+                            kb=self.kb if self.settings.kb_dir.is_dir() else None, period=period,
+                            history_span=span, history_size=self.history.count())

@@ -23,6 +23,7 @@ from . import (  # noqa: F401  (registers commands)
     ticket_commands,
     triage_commands,
     tune_commands,
+    weekly_commands,
 )
 from .app import app, err_console
 

@@ -111,13 +111,22 @@ def emit_report(ws: Workspace, run: EvalRun, format: ReportFormat, output: Path 
     )
 
 
-@app.command("report")
+report_app = typer.Typer(invoke_without_command=True, rich_markup_mode="markdown")
+app.add_typer(report_app, name="report")
+
+
+@report_app.callback()
 def report_command(
     ctx: typer.Context,
     run_id: RunOption = "latest",
     format: ReportFormatOption = ReportFormat.md,
     output: OutputOption = None,
 ) -> None:
-    """Render a saved eval run again (e.g. the HTML report after `kbops eval`), without replaying."""
+    """Render a saved eval run again (e.g. the HTML report after `kbops eval`), without replaying.
+
+    `kbops report weekly` writes the weekly intelligence report from the ticket history instead.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     ws = workspace(ctx)
     emit_report(ws, ws.runs.find(run_id), format, output)

@@ -143,11 +143,15 @@ def _high_revenue(revenue: float | None, settings: Settings) -> bool:
 
 
 def _priority(signals: Sequence[str], tier: str, revenue: float | None, settings: Settings) -> str:
+    """Risk (how many signals) against value (tier or revenue): three signals, or two on a
+    valuable account, are high; two signals, or one serious signal (escalations, sentiment)
+    on a valuable account, medium; one signal alone is low (it happens by chance to some
+    accounts every week)."""
     valuable = tier in (Tier.ENTERPRISE, Tier.BUSINESS) or _high_revenue(revenue, settings)
     serious = "escalations" in signals or "negative_sentiment" in signals
-    if valuable and (serious or len(signals) >= 2):
+    if len(signals) >= 3 or (len(signals) == 2 and valuable):
         return "high"
-    if valuable or serious or len(signals) >= 2:
+    if len(signals) == 2 or (valuable and serious):
         return "medium"
     return "low"
 
