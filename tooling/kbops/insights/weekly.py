@@ -104,16 +104,18 @@ def history_needed(period: Period, settings: Settings) -> datetime:
 
 def build_weekly(history: Sequence[Ticket], *, week: IsoWeek, settings: Settings, embedder: Embedder,
                  releases: Sequence[Release], kb: KnowledgeBase | None = None, period: str = "week",
-                 history_start: datetime | None = None, history_size: int | None = None) -> WeeklyReport:
+                 history_span: tuple[datetime, datetime] | None = None, history_size: int | None = None) -> WeeklyReport:
     """The report of `week` (or the four weeks ending with it) from `history` (at least the
-    tickets since `history_needed`). `history_start` / `history_size`: the whole history's
-    first ticket and size, when `history` is only the part of it the report reads."""
+    tickets since `history_needed`). `history_span` / `history_size`: the whole history's
+    first and last ticket and its size, when `history` is only the part the report reads."""
     dated = [t for t in history if t.created_at is not None]
-    if not dated:
-        raise InsightsError(NO_HISTORY)
     times = [as_utc(t.created_at) for t in dated if t.created_at is not None]
-    span = (min(times), max(times))
-    start = as_utc(history_start) if history_start is not None else span[0]
+    if history_span is None:
+        if not times:
+            raise InsightsError(NO_HISTORY)
+        history_span = (min(times), max(times))
+    span = (as_utc(history_span[0]), as_utc(history_span[1]))
+    start = span[0]
     current = period_of(week, period)
     priors = covered_periods(current.previous(settings.weekly.rolling_weeks), start)
     now = [t for t, moment in zip(dated, times, strict=True) if current.start <= moment < current.end]
@@ -125,7 +127,7 @@ def build_weekly(history: Sequence[Ticket], *, week: IsoWeek, settings: Settings
     near = releases_near(releases, current, settings.weekly.release_window_days)
     return WeeklyReport(
         week=week, period=current, prior_periods=tuple(priors), history_tickets=history_size or len(dated),
-        history_span=(start, span[1]), period_tickets=len(now),
+        history_span=span, period_tickets=len(now),
         volume=volume_trends([*prior, *now], current, priors, settings.weekly),
         emerging=tuple(find_emerging(now, now_vectors, prior, prior_vectors, period=current,
                                      prior_periods=len(priors), settings=settings, releases=releases)),
