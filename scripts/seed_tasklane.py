@@ -234,13 +234,29 @@ class History:
         topics = [t for t in TOPICS if t.category == category]
         weights = [t.weight * (RISING_BOOST.get(t.key, 1.0) if rising else 1.0) for t in topics]
         day_weights = (3.0, 2.5, 1.5, 1.0, 0.8, 0.3, 0.3) if rising else DAY_WEIGHTS
-        for _ in range(count):
-            topic = self.rng.choices(topics, weights)[0]
+        for topic, ask in self.allocate(topics, weights, count):
             offset = self.rng.choices(range(7), day_weights)[0]
             at = moment(self.rng, monday + timedelta(days=offset), 9.2 if rising and offset == 0 else 0.0)
             angry = 0.12 if category == BUG else 0.06
             tone = self.rng.choices(["angry", "polite", "neutral"], [angry, 0.3, 0.7 - angry])[0]
-            self.add(Draft(at, self.pick_account(at), topic, category, "rising" if rising else "ordinary", tone))
+            self.add(Draft(at, self.pick_account(at), topic, category, "rising" if rising else "ordinary", tone,
+                           ask=ask))
+
+    def allocate(self, topics: list[Topic], weights: list[float], count: int) -> list[tuple[Topic, int]]:
+        """A week's tickets of a category shared out by weight, then over each topic's
+        questions in turn: the volume is noisy, the mix is not, so no ordinary question
+        spikes by chance into something that looks like a new issue."""
+        expected = [count * w / sum(weights) for w in weights]
+        shares = [int(e) for e in expected]
+        by_remainder = sorted(range(len(topics)), key=lambda i: expected[i] - shares[i] + self.rng.random() * 0.5)
+        for i in by_remainder[len(topics) - (count - sum(shares)):]:
+            shares[i] += 1
+        picked = []
+        for topic, share in zip(topics, shares, strict=True):
+            order = self.rng.sample(range(len(topic.asks)), len(topic.asks))
+            picked += [(topic, order[k % len(order)]) for k in range(share)]
+        self.rng.shuffle(picked)
+        return picked
 
     def pick_account(self, at: datetime) -> int:
         """Heavy-tailed by propensity; in the last 14 days no noise account gets a third ticket,
