@@ -14,6 +14,7 @@ import pytest
 
 from kbops.agent.policy.decide import assess_ticket
 from kbops.config import PolicySettings
+from kbops.errors import StateError
 from kbops.history import store as store_module
 from kbops.history.store import HistoryStore, UpsertCounts
 from kbops.tickets.model import Ticket, TicketStatus
@@ -152,7 +153,8 @@ def test_a_failure_part_way_leaves_the_history_as_it_was(history: HistoryStore, 
         return real_row_json(ticket, *args)
 
     monkeypatch.setattr(store_module, "_row_json", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(StateError, match=r"history.duckdb: cannot write the ticket history, nothing was changed: "
+                                         r"disk full"):
         history.upsert_batches([("a.jsonl", [ticket("T-1", category="technical"), ticket("T-2")]),
                                 ("b.jsonl", [ticket("T-9")])])  # the first file was written before this fails
     assert history.fingerprint() == before

@@ -73,10 +73,15 @@ class HistoryStore:
         process is writing it, or it was written by a newer kbops."""
         path = Path(path)
         if read_only:
-            connection = _connect(path, read_only=True, notify=notify) if path.is_file() else None
-            if connection is not None and _schema_version(connection, path) == SCHEMA_VERSION:
-                return cls(path, connection, redact=redact)
-            if connection is not None:
+            if path.is_file():
+                connection = _connect(path, read_only=True, notify=notify)
+                try:
+                    current = _schema_version(connection, path) == SCHEMA_VERSION
+                except BaseException:
+                    connection.close()
+                    raise
+                if current:
+                    return cls(path, connection, redact=redact)
                 connection.close()
             cls.open(path, redact=redact, notify=notify).close()  # create or migrate, then read
             return cls(path, _connect(path, read_only=True, notify=notify), redact=redact)
@@ -138,8 +143,11 @@ class HistoryStore:
         connection.begin()
         try:
             yield
-        except BaseException:
+        except BaseException as exc:
             connection.rollback()
+            if isinstance(exc, duckdb.Error | OSError):  # a full disk, a read-only file: one line, not a traceback
+                raise StateError(f"{shown(self.path)}: cannot write the ticket history, nothing was changed: "
+                                 f"{one_line(exc)}") from None
             raise
         connection.commit()
 
@@ -348,7 +356,10 @@ def _bring_up_to_date(connection: duckdb.DuckDBPyConnection, path: Path) -> None
     try:
         for statement in statements:
             connection.execute(statement)
-    except BaseException:
+    except BaseException as exc:
         connection.rollback()
+        if version is not None and isinstance(exc, duckdb.Error):
+            raise StateError(f"{shown(path)}: cannot migrate the ticket history from schema version {version} to "
+                             f"{SCHEMA_VERSION}, left it at {version}: {one_line(exc)}") from None
         raise
     connection.commit()
