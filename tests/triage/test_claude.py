@@ -47,19 +47,34 @@ def test_replies_outside_the_taxonomy_are_refused() -> None:
     assert isinstance(parse_choice({"category": ["billing"], "confidence": 0.5}, TAXONOMY), str)
 
 
-def test_triage_falls_back_to_the_offline_classifier(stub: MessagesStub, embedder: Embedder) -> None:
-    stub.queue(choose("P1 enterprise queue"), text("billing"), error(400), choose("technical", 0.8))
+DARK_MODE = "Please add a dark mode to the app"
+
+
+def test_replies_claude_cannot_give_fall_back_to_the_offline_classifier(stub: MessagesStub,
+                                                                        embedder: Embedder) -> None:
+    stub.queue(choose("P1 enterprise queue"), text("billing"), choose("P1 enterprise queue"), choose("technical", 0.8))
     notes: list[str] = []
     triager = Triager(Settings(), embedder, ListHistory(), claude=categorizer(stub), notify=notes.append)
-    tickets = [Ticket(id=f"T-{n}", body=body, created_at=AT) for n, body in enumerate([
-        "Please add a dark mode to the app", "Please add a dark mode to the app",
-        "Please add a dark mode to the app", "How do I connect the Slack integration?"])]
+    tickets = [Ticket(id=f"T-{n}", body=body, created_at=AT)
+               for n, body in enumerate([DARK_MODE, DARK_MODE, DARK_MODE, "How do I connect the Slack integration?"])]
     results = triager.triage(tickets, send=False)
     assert [(r.category.label, r.category.source) for r in results] == [
         ("feature request", "zero-shot"), ("feature request", "zero-shot"), ("feature request", "zero-shot"),
         ("technical", "claude")]
-    assert len(notes) == 3
-    assert "not in triage.taxonomy" in notes[0]
+    assert len(notes) == 2
+    assert notes[0].startswith("triage: Claude gave no category for 2 tickets (malformed output: category 'P1 ")
     assert "no choose_category tool call" in notes[1]
-    assert "request rejected (400" in notes[2]
+
+
+def test_after_a_failed_request_the_rest_of_the_batch_stays_offline(stub: MessagesStub, embedder: Embedder) -> None:
+    stub.queue(choose("billing"), error(400), choose("billing"))
+    notes: list[str] = []
+    triager = Triager(Settings(), embedder, ListHistory(), claude=categorizer(stub), notify=notes.append)
+    tickets = [Ticket(id=f"T-{n}", body=DARK_MODE, created_at=AT) for n in range(4)]
+    sources = [r.category.source for r in triager.triage(tickets, send=False)]
+    assert sources == ["claude", "zero-shot", "zero-shot", "zero-shot"]
+    assert len(stub.requests) == 2
+    assert stub.pending == 1
+    assert "for 1 ticket (request rejected (400" in notes[0]
+    assert "for 2 tickets (the rest of the batch was not sent)" in notes[1]
     assert all("sk-ant-test-KEY" not in note for note in notes)

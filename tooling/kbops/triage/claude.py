@@ -13,6 +13,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..config import ClaudeSettings
@@ -56,14 +57,25 @@ class ClaudeCategorizer:
         self._system_prompt = load_prompt(PROMPT_VERSION)
         self._tool = category_tool(list(self.taxonomy))
 
-    def choose(self, text: str) -> CategoryChoice | str:
-        """The category of one ticket's visible text, or the reason there is none."""
+    def choose(self, text: str) -> CategoryChoice | NoChoice:
+        """The category of one ticket's visible text, or why there is none."""
         reply = self._api.call_tool(self._system_prompt, user_message(text, self.taxonomy), self._tool,
                                     max_tokens=MAX_TOKENS)
         if reply.input is None:
             assert reply.failure is not None
-            return self._api.scrub(reply.failure.reason)
-        return parse_choice(reply.input, self.taxonomy)
+            return NoChoice(self._api.scrub(reply.failure.reason), request_failed=not reply.failure.malformed)
+        found = parse_choice(reply.input, self.taxonomy)
+        return NoChoice(found) if isinstance(found, str) else found
+
+
+@dataclass(frozen=True)
+class NoChoice:
+    """Why Claude gave no usable category for a ticket."""
+
+    reason: str
+    request_failed: bool = False
+    """The API could not be reached or refused the request (after the client's retries):
+    the rest of a batch goes straight to the offline classifier."""
 
 
 def user_message(text: str, taxonomy: Mapping[str, str]) -> str:

@@ -80,7 +80,12 @@ def impact_signals(text: str, sentiment: float | None = None) -> dict[str, str]:
     read from the visible, order-free part of `text` (negated phrases do not count:
     "no data was lost", "not an outage"). `sentiment` (-1..1, when the history has one)
     counts as anger at or below -0.5."""
-    shown = visible_text(text)
+    return visible_signals(visible_text(text), sentiment)
+
+
+def visible_signals(shown: str, sentiment: float | None = None) -> dict[str, str]:
+    """`impact_signals` of text that is already `visible_text`'s output (triage reads each
+    ticket's visible text once, for its vector and its signals)."""
     plain = normalise(shown)
     flat, obfuscated, _, _ = variants(plain)
     found: dict[str, str] = {}
@@ -96,9 +101,11 @@ def impact_signals(text: str, sentiment: float | None = None) -> dict[str, str]:
 
 
 def assess_severity(settings: TriageSettings, *, text: str, tier: str, monthly_revenue: float | None,
-                    similar_24h: int, sentiment: float | None = None) -> Severity:
+                    similar_24h: int, sentiment: float | None = None,
+                    signals: Mapping[str, str] | None = None) -> Severity:
     """Add the points of tier, revenue, scope and impact signals; the level is the highest
-    severity whose points threshold (`severity_points`) the total reaches, else P4."""
+    severity whose points threshold (`severity_points`) the total reaches, else P4.
+    `signals` are the text's `impact_signals` when the caller has read them already."""
     reasons: list[str] = []
     points = 0
 
@@ -115,7 +122,7 @@ def assess_severity(settings: TriageSettings, *, text: str, tier: str, monthly_r
         add(gained, f"monthly revenue {monthly_revenue:,.0f} >= {step:,.0f}")
     step, gained = _step(settings.scope_points, similar_24h)
     add(gained, f"{similar_24h} similar ticket{'s' if similar_24h != 1 else ''} in 24 h")
-    for name, phrase in impact_signals(text, sentiment).items():
+    for name, phrase in (impact_signals(text, sentiment) if signals is None else signals).items():
         shown = phrase if phrase.startswith(("anger ", "sentiment ")) else repr(phrase)
         add(settings.signal_points.get(name, 0), f"{name.replace('_', ' ')}: {shown}")
     level = next((lvl for lvl, need in sorted(settings.severity_points.items()) if points >= need), "P4")

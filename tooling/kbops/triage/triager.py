@@ -10,6 +10,7 @@ history and to the batch's earlier tickets. Everything reads the ticket's visibl
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,7 @@ from .claude import ClaudeCategorizer
 from .duplicates import SCOPE_HOURS, Links, Neighbourhood, open_until
 from .notify import Notifier
 from .routing import Route, route
-from .severity import Severity, assess_severity
+from .severity import Severity, assess_severity, visible_signals
 from .visible import visible_text
 
 TRIAGE_JSON_VERSION = 1
@@ -187,7 +188,8 @@ class Triager:
                 revenue = revenues.get(ticket.customer.id)
             tier = str(ticket.customer.tier)
             severity = assess_severity(self.triage_settings, text=ticket.text, tier=tier, monthly_revenue=revenue,
-                                       similar_24h=links.similar_24h, sentiment=ticket.sentiment)
+                                       similar_24h=links.similar_24h, sentiment=ticket.sentiment,
+                                       signals=visible_signals(texts[i], ticket.sentiment))
             chosen = route(self.triage_settings, category=categories[i].label, severity=severity.level, tier=tier)
             result = TriageResult(ticket, times[i], revenue, categories[i], severity, links, chosen)
             if send and self.notifier.wanted(severity.level):
@@ -222,15 +224,21 @@ class Triager:
         """Claude's pick per ticket when it is configured, else (and wherever Claude fails
         or answers outside the taxonomy) the offline classifier's."""
         picked: list[CategoryChoice | None] = [None] * len(texts)
-        if self._claude is not None:
-            for i, text in enumerate(texts):
-                choice = self._claude.choose(text)
-                if isinstance(choice, str):
-                    if self._notify:
-                        self._notify(f"triage: Claude could not categorise a ticket ({choice}); "
-                                     f"using the {self.offline.source} classifier")
-                else:
-                    picked[i] = choice
+        refused: Counter[str] = Counter()
+        for i, text in enumerate(texts if self._claude is not None else ()):
+            assert self._claude is not None
+            choice = self._claude.choose(text)
+            if isinstance(choice, CategoryChoice):
+                picked[i] = choice
+                continue
+            refused[choice.reason] += 1
+            if choice.request_failed:
+                refused["the rest of the batch was not sent"] += len(texts) - i - 1
+                break
+        for reason, count in refused.items():
+            if self._notify:
+                self._notify(f"triage: Claude gave no category for {count} ticket{'s' if count != 1 else ''} "
+                             f"({reason}); using the {self.offline.source} classifier")
         missing = [i for i, choice in enumerate(picked) if choice is None]
         for i, choice in zip(missing, self.offline.choose_embedded(vectors[missing]), strict=True):
             picked[i] = choice

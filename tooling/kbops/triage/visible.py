@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from ..agent.policy.hidden import hidden_payloads
 from ..agent.policy.injection import injection_markers
@@ -59,10 +58,8 @@ _BLOCK_HEADERS = frozenset({"role-header", "chat-template", "code-fence-role"})
 next blank line, are the injected message too."""
 
 
-@lru_cache(maxsize=4096)
 def visible_text(text: str) -> str:
-    """`text` as triage may read it (see the module docstring). Never longer than `text`.
-    Cached: triage reads each ticket's text for its vector and again for its severity."""
+    """`text` as triage may read it (see the module docstring). Never longer than `text`."""
     shown = _strip_hidden(unicodedata.normalize("NFKC", text))
     kept: list[str] = []
     in_block = False
