@@ -103,3 +103,9 @@ def test_injected_orders_and_hidden_text_change_no_severity(text: str, injection
 def test_visible_text_keeps_what_a_reader_sees() -> None:
     ticket = "Hi,\n\n<b>Exports</b> fail since Monday.  Error 42.\n<!-- internal -->\nThanks!"
     assert visible_text(ticket) == "Hi,\nExports fail since Monday. Error 42.\nThanks!"
+
+
+def test_a_customers_own_report_fields_still_count() -> None:
+    report = "Steps: open any board.\nImpact: our whole team can't work, we are locked out."
+    assert set(impact_signals(report)) == {"blocked"}
+    assert visible_text(report) == report

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -112,8 +112,10 @@ class TriageResult:
     def notification(self) -> dict[str, Any]:
         """The JSON a webhook or command receives: the triage and the ticket's visible
         text, redacted (it leaves the machine)."""
-        return {**self.to_json(), "subject": redacted(visible_text(self.ticket.subject)),
-                "text": redacted(visible_text(self.ticket.body))}
+        payload = {**self.to_json(), "subject": redacted(visible_text(self.ticket.subject)),
+                   "text": redacted(visible_text(self.ticket.body))}
+        payload.pop("notified")
+        return payload
 
 
 def as_utc(moment: datetime | None) -> datetime:
@@ -193,9 +195,7 @@ class Triager:
             chosen = route(self.triage_settings, category=categories[i].label, severity=severity.level, tier=tier)
             result = TriageResult(ticket, times[i], revenue, categories[i], severity, links, chosen)
             if send and self.notifier.wanted(severity.level):
-                delivered = self.notifier.send(result.notification())
-                result = TriageResult(ticket, times[i], revenue, categories[i], severity, links, chosen,
-                                      bool(delivered.channels))
+                result = replace(result, notified=bool(self.notifier.send(result.notification()).channels))
             results[i] = result
         return [r for r in results if r is not None]
 

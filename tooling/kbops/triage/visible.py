@@ -38,7 +38,7 @@ _BASE64_RE = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
 
 TRIAGE_DIRECTIVE_RE = re.compile(
-    r"\b(?:severity|priority|urgency|sla|queue|routing|route|category|impact|tier|level)\s*[:=]"
+    r"\b(?:severity|priority|urgency|sla|queue|routing|route|category|tier)\s*[:=]"
     r"|\b(?:set|change|raise|bump|make|mark|flag|upgrade|escalate|classify|categori[sz]e|label|tag)\s+"
     r"(?:(?:the|this|my|its|our|ticket'?s?)\s+){0,3}(?:severity|priority|urgency|sla|queue|category|ticket|it|this)\s+"
     r"(?:to|as|at)\b"
