@@ -86,7 +86,7 @@ def import_(
     importing the same export twice changes nothing; a changed ticket (a new status, a
     resolution) replaces the stored one. Subject, body and resolution are stored redacted
     (`redaction.enabled`); sentiment, when the export has none, is computed from the text.
-    Triage and `kbops report weekly` read the history.
+    Triage and `kbops report weekly` read the history; its schema is in docs/history.md.
 
     A record that cannot be used, including a ticket without `created_at`, is listed on
     stderr as `path:line (ticket ID): message` and skipped. All files land in one
