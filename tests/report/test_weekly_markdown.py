@@ -15,7 +15,7 @@ def test_the_summary_comes_first_and_says_each_part_in_a_line() -> None:
     assert "Rising: **billing 48 (31 the week before, +55%)**." in summary[0]
     assert summary[1].startswith("- **Emerging issues (1):**") and "after release v2.4.0 (Nov 16); recommended P1" in summary[1]
     assert summary[2] == "- **Documentation gaps:** 1 question the agent answered unsure (2 tickets)."
-    assert summary[3] == "- **Customer health:** 1 account to reach out to (1 high priority)."
+    assert summary[3] == "- **Customer health:** 1 account needs outreach now."
     order = [text.index(h) for h in ("## 1. Volume trends", "## 2. Emerging issues", "## 3. Documentation gaps",
                                      "## 4. Customer health", "## About this report")]
     assert order == sorted(order)

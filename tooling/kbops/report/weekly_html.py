@@ -12,6 +12,7 @@ from datetime import timedelta
 from ..insights.doc_gaps import DocGap
 from ..insights.emerging import EmergingIssue
 from ..insights.health import AccountHealth
+from ..insights.volume import VolumeRow
 from ..insights.weekly import WeeklyReport
 from . import charts
 from . import weekly_views as views
@@ -21,6 +22,7 @@ from .html import STYLE as EVAL_STYLE
 from .weekly_charts import NOW, PAST, RISING, VolumeSeries, daily_strip, volume_rows
 
 SEVERITY_COLOURS = {"P1": "#b71c1c", "P2": "#ef6c00", "P3": "#f9a825", "P4": "#78909c"}
+CHARTED_ACCOUNTS = 12
 PRIORITY_COLOURS = {"high": "#b71c1c", "medium": "#ef6c00", "low": "#78909c"}
 STYLE = EVAL_STYLE + """
 header{border-bottom:3px solid #1565c0;margin-bottom:1rem}header h1{margin-bottom:.2rem}
@@ -66,7 +68,7 @@ def _cards(report: WeeklyReport) -> str:
         ("emerging issues", str(len(report.emerging)), f"most urgent {top}" if top else "none new", bool(top)),
         ("documentation gaps", str(len(report.doc_gaps)), f"{sum(g.tickets for g in report.doc_gaps)} unsure answers",
          False),
-        ("accounts at risk", str(len(report.health)), f"{high} high priority", bool(high)),
+        ("accounts to call now", str(high), f"{len(report.health) - high} more to follow up", bool(high)),
     ]
     items = "".join(
         f'<div class="card{" alert" if alert else ""}"><small>{escape(name)}</small><b>{escape(value)}</b>'
@@ -77,8 +79,9 @@ def _cards(report: WeeklyReport) -> str:
 
 def _volume(report: WeeklyReport) -> str:
     labels = [p.label for p in report.prior_periods] + [report.period.label]
-    series = [VolumeSeries(r.name, [*r.history, r.this_period], r.rolling_average, r.flagged, _note(r.this_period,
-               r.rolling_average, r.change_wow, r.flagged)) for r in report.volume.by_category]
+    unit = views.unit(report)
+    series = [VolumeSeries(r.name, [*r.history, r.this_period], r.rolling_average, r.flagged, _note(r, unit))
+              for r in report.volume.by_category]
     legend = charts.legend([charts.Series(f"earlier {views.unit(report)}s", PAST, ()),
                             charts.Series(f"this {views.unit(report)}", NOW, ()),
                             charts.Series("rising (flagged)", RISING, ()),
@@ -86,8 +89,7 @@ def _volume(report: WeeklyReport) -> str:
     chart = charts.figure("volume", f"Tickets per category, {views.unit(report)} by {views.unit(report)}",
                           legend + volume_rows(series, labels),
                           "each row on the same scale; the dashed line is the rolling average of the earlier periods")
-    rows_severity = [VolumeSeries(r.name, [*r.history, r.this_period], r.rolling_average, r.flagged,
-                              _note(r.this_period, r.rolling_average, r.change_wow, r.flagged))
+    rows_severity = [VolumeSeries(r.name, [*r.history, r.this_period], r.rolling_average, r.flagged, _note(r, unit))
                      for r in report.volume.by_severity]
     by_severity = charts.figure("severity", "Tickets per severity", volume_rows(rows_severity, labels),
                                 "P1 is the most urgent") if rows_severity else ""
@@ -101,9 +103,14 @@ def _volume(report: WeeklyReport) -> str:
             f"{chart}{table}{by_severity}</section>")
 
 
-def _note(count: int, average: float | None, change: float | None, flagged: bool) -> str:
-    against = f" vs {average:.1f} avg" if average is not None else ""
-    return f"{count}{against} · {views.change(change)}" + (" · rising" if flagged else "")
+def _note(row: VolumeRow, unit: str) -> str:
+    """`124 · -6% on last week · +1% on avg`."""
+    parts = [str(row.this_period)]
+    if row.previous is not None:
+        parts.append(f"{views.change(row.change_wow)} on last {unit}")
+    if row.rolling_average is not None:
+        parts.append(f"{views.change(row.change_vs_rolling)} on avg")
+    return " · ".join(parts) + (" · rising" if row.flagged else "")
 
 
 def _emerging(report: WeeklyReport) -> str:
@@ -175,18 +182,25 @@ def _health(report: WeeklyReport) -> str:
     if not report.health:
         return head + (f'<p class="none">No account shows a risk signal in the last {report.health_window_days} '
                        "days.</p></section>")
-    shown = report.health[: views.ACCOUNTS_SHOWN]
+    charted = report.health[:CHARTED_ACCOUNTS]
     series = [
-        charts.Series("escalated", "#c62828", [len(h.escalated_ids) for h in shown]),
-        charts.Series("other tickets", "#90a4ae", [h.tickets - len(h.escalated_ids) for h in shown]),
+        charts.Series("escalated", "#c62828", [len(h.escalated_ids) for h in charted]),
+        charts.Series("other tickets", "#90a4ae", [h.tickets - len(h.escalated_ids) for h in charted]),
     ]
-    notes = [_health_note(h) for h in shown]
     chart = charts.figure("health", "Accounts at risk: their tickets and signals", charts.legend(series)
-                          + charts.stacked_rows([h.account_id for h in shown], series, notes),
-                          f"tickets in the last {report.health_window_days} days and the priority of the outreach")
-    more = (f"<p>… and {len(report.health) - len(shown)} more (<code>--format json</code> lists them all)</p>"
-            if len(report.health) > len(shown) else "")
-    return head + f'<div class="charts">{chart}</div>' + "".join(_account(h) for h in shown) + more + "</section>"
+                          + charts.stacked_rows([h.account_id for h in charted], series,
+                                                [_health_note(h) for h in charted]),
+                          f"tickets in the last {report.health_window_days} days and the priority of the outreach"
+                          + (f"; the {len(charted)} most urgent of {len(report.health)}" if len(report.health) > len(charted)
+                             else ""))
+    urgent = [h for h in report.health if h.priority == "high"][: views.ACCOUNTS_SHOWN]
+    rest = [h for h in report.health if h not in urgent]
+    table = _table(("account", "tier", "priority", "signals", "tickets", "escalated", "action"), [
+        (h.account_id, h.tier, h.priority, views.signals(h.signals), views.ids(list(h.ticket_ids), 4),
+         views.ids(list(h.escalated_ids), 4), h.action) for h in rest
+    ]) if rest else ""
+    more = f"<details><summary>{len(rest)} more accounts to follow up</summary>{table}</details>" if rest else ""
+    return head + f'<div class="charts">{chart}</div>' + "".join(_account(h) for h in urgent) + more + "</section>"
 
 
 def _health_note(account: AccountHealth) -> str:
@@ -224,7 +238,7 @@ def _about(report: WeeklyReport) -> str:
     return f'{impacts}<section id="about"><h2>About this report</h2><ul class="meta">{rows}</ul></section>'
 
 
-def _short(text: str, limit: int = 26) -> str:
+def _short(text: str, limit: int = 22) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -46,10 +46,8 @@ def _summary(report: WeeklyReport) -> str:
     lines.append(f"- **Documentation gaps:** {views.plural(len(report.doc_gaps), 'question')} the agent answered unsure "
                  f"({gap_tickets} tickets)." if report.doc_gaps else
                  "- **Documentation gaps:** none: the agent answered no recurring question unsure.")
-    high = sum(h.priority == "high" for h in report.health)
-    lines.append(f"- **Customer health:** {views.plural(len(report.health), 'account')} to reach out to "
-                 f"({high} high priority)."
-                 if report.health else "- **Customer health:** no account shows a risk signal.")
+    lines.append(f"- **Customer health:** {md_text(views.health_line(report))}." if report.health else
+                 "- **Customer health:** no account shows a risk signal.")
     return "## Summary\n\n" + "\n".join(lines)
 
 

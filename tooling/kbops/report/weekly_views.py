@@ -84,5 +84,16 @@ def prior_line(issue: EmergingIssue, report: WeeklyReport) -> str:
     return f"{issue.prior_tickets} like it in the {issue.prior_periods} {unit(report)}s before"
 
 
+def health_line(report: WeeklyReport) -> str:
+    """`5 accounts need outreach now, 3 within days, 12 to watch` (by priority)."""
+    count = {p: sum(h.priority == p for h in report.health) for p in ("high", "medium", "low")}
+    parts = [f"{plural(count['high'], 'account')} need{'s' if count['high'] == 1 else ''} outreach now"]
+    if count["medium"]:
+        parts.append(f"{count['medium']} within days")
+    if count["low"]:
+        parts.append(f"{count['low']} to watch")
+    return ", ".join(parts)
+
+
 def signals(values: tuple[str, ...]) -> str:
     return ", ".join(SIGNAL_LABELS.get(s, s) for s in values)
