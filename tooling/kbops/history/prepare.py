@@ -44,8 +44,18 @@ def sentiment_of(text: str) -> float:
     """Minus the anger score the escalation policy computes (`agent.policy.decide.assess_ticket`:
     the NFKC text and its normalised one-line form), so in [-1, 0]: the policy knows anger,
     not delight. Text hidden in the ticket (base64, HTML comments) is not read here."""
-    score, _ = anger_score(unicodedata.normalize("NFKC", text), one_line(normalise(text)))
+    score, _ = anger_score(unicodedata.normalize("NFKC", text), normalised_flat(text))
     return -round(score, 4) + 0.0  # + 0.0: no -0.0 in the store
+
+
+def normalised_flat(text: str) -> str:
+    """`one_line(normalise(text))`. Plain ASCII without character references has no look-alike,
+    invisible or compatibility character to fold, so there it is lowercasing and collapsing
+    whitespace; the shortcut halves the cost of sentiment on a large import, and a test holds
+    it equal to `normalise` on the demo tickets and the injection cases."""
+    if text.isascii() and "&" not in text:
+        return " ".join(text.lower().split())
+    return one_line(normalise(text))
 
 
 @dataclass(frozen=True)
