@@ -1,11 +1,15 @@
 """The systemic view (`--period month`): which categories each release moved.
 
 For every release in (or shortly before) the period, each category's tickets in the
-`weekly.release_window_days` after the release are compared with the same number of days
-before it. A category moved with the release when it rose more than `weekly.rising_ratio`
-with at least `weekly.min_rising_tickets` tickets after, and the rise passes the same
-rate test as the weekly volume flags (`volume.RISE_SIGNIFICANCE`). Correlation, not
-cause: a release and a seasonal rise can coincide, which is why the counts are shown.
+`weekly.release_window_days` after the release (cut at the end of the period, so a release
+late in the period is judged on the days there are) are compared with the average of
+`weekly.rolling_weeks` windows of the same length before it, as a week is compared with
+its rolling weeks. A category moved with the release when it rose more than
+`weekly.rising_ratio` on that average with at least `weekly.min_rising_tickets` tickets
+after, and the rise passes the same rate test as the weekly volume flags
+(`volume.RISE_SIGNIFICANCE`). Windows before the history's first ticket are left out.
+Correlation, not cause: a release and a seasonal rise can coincide, which is why the
+counts are shown.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from .weeks import Period, as_utc
 @dataclass(frozen=True)
 class CategoryShift:
     category: str
-    before: int
+    before: float
+    """Average tickets per window before the release."""
     after: int
     p_value: float
     moved: bool
@@ -40,7 +45,9 @@ class CategoryShift:
 @dataclass(frozen=True)
 class ReleaseImpact:
     release: Release
-    window_days: int
+    window_days: float
+    """Days after the release counted (fewer than the window when the period ends first)."""
+    windows_before: int
     shifts: tuple[CategoryShift, ...]
     """Biggest rise first."""
 
@@ -51,8 +58,8 @@ class ReleaseImpact:
     def to_json(self) -> dict[str, Any]:
         return {
             "version": self.release.version, "date": self.release.date.isoformat(), "notes": self.release.notes,
-            "window_days": self.window_days, "moved": self.moved,
-            "categories": [{"category": s.category, "before": s.before, "after": s.after,
+            "window_days": round(self.window_days, 2), "windows_before": self.windows_before, "moved": self.moved,
+            "categories": [{"category": s.category, "before": round(s.before, 2), "after": s.after,
                             "change": round(s.change, 4) if s.change is not None else None,
                             "p_value": float(f"{s.p_value:.3g}"), "moved": s.moved} for s in self.shifts],
         }
@@ -65,29 +72,35 @@ def releases_near(releases: Sequence[Release], period: Period, window_days: int)
 
 
 def release_impacts(tickets: Sequence[Ticket], releases: Sequence[Release], period: Period,
-                    settings: WeeklySettings) -> list[ReleaseImpact]:
+                    settings: WeeklySettings, history_start: datetime | None = None) -> list[ReleaseImpact]:
     """For each release near the period, the categories before and after it (see the module docstring)."""
-    window = timedelta(days=settings.release_window_days)
     impacts = []
+    first = as_utc(history_start) if history_start is not None else None
     for release in releases_near(releases, period, settings.release_window_days):
         day = datetime.combine(release.date, datetime.min.time(), tzinfo=UTC)
+        window = min(timedelta(days=settings.release_window_days), period.end - day)
+        windows = sum(1 for n in range(1, settings.rolling_weeks + 1) if first is None or day - n * window >= first
+                      - timedelta(days=1))
+        if window <= timedelta(0) or windows == 0:
+            continue
         before: Counter[str] = Counter()
         after: Counter[str] = Counter()
         for ticket in tickets:
             if ticket.created_at is None:
                 continue
             moment = as_utc(ticket.created_at)
-            side = after if day <= moment < day + window else before if day - window <= moment < day else None
+            side = after if day <= moment < day + window else before if day - windows * window <= moment < day else None
             if side is not None:
                 side[ticket.category or UNCATEGORISED] += 1
-        shifts = [_shift(name, before[name], after[name], settings) for name in set(before) | set(after)]
+        shifts = [_shift(name, before[name], windows, after[name], settings) for name in set(before) | set(after)]
         shifts.sort(key=lambda s: (not s.moved, -(s.after - s.before), s.category))
-        impacts.append(ReleaseImpact(release, settings.release_window_days, tuple(shifts)))
+        impacts.append(ReleaseImpact(release, window.total_seconds() / 86_400, windows, tuple(shifts)))
     return impacts
 
 
-def _shift(category: str, before: int, after: int, settings: WeeklySettings) -> CategoryShift:
-    p_value = rate_rise_p(after, before, 1)
-    moved = (after > before * (1 + settings.rising_ratio) and after >= settings.min_rising_tickets
+def _shift(category: str, before: int, windows: int, after: int, settings: WeeklySettings) -> CategoryShift:
+    p_value = rate_rise_p(after, before, windows)
+    average = before / windows
+    moved = (after > average * (1 + settings.rising_ratio) and after >= settings.min_rising_tickets
              and p_value < RISE_SIGNIFICANCE)
-    return CategoryShift(category, before, after, p_value, moved)
+    return CategoryShift(category, average, after, p_value, moved)

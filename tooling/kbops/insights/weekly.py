@@ -96,10 +96,11 @@ def latest_week(history: Sequence[Ticket]) -> IsoWeek:
 
 def history_needed(period: Period, settings: Settings) -> datetime:
     """The earliest ticket time the report of `period` reads (rolling periods, the health
-    window, the window before a release)."""
+    window, and for a month the rolling windows before a release)."""
     weekly = settings.weekly
+    release_days = (weekly.rolling_weeks + 1) * weekly.release_window_days if period.kind == "month" else 0
     return min(period.before(weekly.rolling_weeks).start, period.end - timedelta(days=weekly.health_window_days),
-               period.start - timedelta(days=2 * weekly.release_window_days))
+               period.start - timedelta(days=release_days))
 
 
 def build_weekly(history: Sequence[Ticket], *, week: IsoWeek, settings: Settings, embedder: Embedder,
@@ -134,7 +135,7 @@ def build_weekly(history: Sequence[Ticket], *, week: IsoWeek, settings: Settings
         doc_gaps=tuple(find_doc_gaps(now, now_vectors, settings=settings, embedder=embedder, matrix=matrix)),
         health=tuple(account_health(dated, current.end, settings)),
         releases=tuple(near),
-        release_impacts=tuple(release_impacts(dated, releases, current, settings.weekly))
+        release_impacts=tuple(release_impacts(dated, releases, current, settings.weekly, start))
         if current.kind == "month" else (),
         notes=tuple(_notes(current, priors, settings, now, releases)),
         health_window_days=settings.weekly.health_window_days,

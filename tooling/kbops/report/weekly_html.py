@@ -228,9 +228,10 @@ def _about(report: WeeklyReport) -> str:
     items += list(report.notes)
     rows = "".join(f"<li>{escape(item)}</li>" for item in items)
     impacts = "".join(
-        f"<h3>{escape(i.release.version)} ({i.release.date:%b %d}), {i.window_days} days either side</h3>"
-        + _table(("category", "before", "after", "change", ""), [
-            (s.category, str(s.before), str(s.after), views.change(s.change), "moved" if s.moved else "")
+        f"<h3>{escape(i.release.version)} ({i.release.date:%b %d}): {i.window_days:g} days after, against "
+        f"{i.windows_before} windows before</h3>"
+        + _table(("category", "before (avg)", "after", "change", ""), [
+            (s.category, f"{s.before:.1f}", str(s.after), views.change(s.change), "moved" if s.moved else "")
             for s in i.shifts], flag_column=4)
         for i in report.release_impacts
     )

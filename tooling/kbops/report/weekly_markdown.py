@@ -170,12 +170,15 @@ def _release_impacts(impacts: Sequence[ReleaseImpact]) -> str:
     if not impacts:
         return ""
     blocks = ["## Releases and categories",
-              "_Tickets per category in the days after each release against the same days before it._"]
+              "_Tickets per category in the days after each release against the average of as many days, "
+              "repeated, before it._"]
     for impact in impacts:
-        rows = [(md_text(s.category), str(s.before), str(s.after), views.change(s.change), "**moved**" if s.moved else "")
+        rows = [(md_text(s.category), f"{s.before:.1f}", str(s.after), views.change(s.change), "**moved**" if s.moved else "")
                 for s in impact.shifts]
-        title = f"### {md_text(impact.release.version)} ({impact.release.date:%b %d}, {impact.window_days} days either side)"
-        blocks.append(title + "\n\n" + _table(("category", "before", "after", "change", ""), rows, "|---|---:|---:|---:|---|"))
+        title = (f"### {md_text(impact.release.version)} ({impact.release.date:%b %d}): {impact.window_days:g} days after, "
+                 f"against {impact.windows_before} windows before")
+        blocks.append(title + "\n\n" + _table(("category", "before (avg)", "after", "change", ""), rows,
+                                              "|---|---:|---:|---:|---|"))
     return "\n\n".join(blocks)
 
 
