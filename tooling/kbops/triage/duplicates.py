@@ -13,14 +13,17 @@ joins the group people already see.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..tickets.model import Ticket, TicketStatus
 
 SCOPE_HOURS = 24.0
+BLOCK_ROWS = 256
+"""Tickets whose similarities are computed in one matrix product: one large product keeps
+BLAS efficient where thousands of small ones, next to the embedder's threads, crawl."""
 _CLOSED = frozenset({TicketStatus.RESOLVED_BY_AGENT, TicketStatus.RESOLVED_BY_SPECIALIST})
 
 
@@ -44,59 +47,42 @@ def open_until(ticket: Ticket) -> float:
     return math.inf
 
 
-@dataclass
-class Neighbourhood:
-    """Tickets seen so far, added in time order, each with its unit-length vector."""
+@dataclass(frozen=True)
+class Seen:
+    """One ticket as linking sees it."""
 
-    threshold: float
-    window_hours: float
-    _ids: list[str] = field(default_factory=list)
-    _groups: list[str] = field(default_factory=list)
-    _matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
-    """Rows 0..len(_ids) hold the vectors; capacity doubles as tickets arrive (as for the
-    two arrays below), so linking n tickets costs n vector products, not n copies."""
-    _times: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    _open_until: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-    def link(self, ticket_id: str, at: datetime, vector: np.ndarray, open_till: float = math.inf) -> Links:
-        """Links of a ticket created `at`, then remember it (it is open until `open_till`)."""
-        now = at.timestamp()
-        similar_24h, duplicates, group = 0, [], ticket_id
-        count = len(self._ids)
-        times = self._times[:count]
-        lo = int(np.searchsorted(times, now - 3600 * max(SCOPE_HOURS, self.window_hours), side="left"))
-        hi = int(np.searchsorted(times, now, side="right"))
-        if hi > lo:
-            scores = self._matrix[lo:hi] @ vector
-            same = np.flatnonzero(scores >= self.threshold)
-            similar_24h = int(np.count_nonzero(times[lo:hi][same] >= now - 3600 * SCOPE_HOURS))
-            found = same[(times[lo:hi][same] >= now - 3600 * self.window_hours)
-                         & (self._open_until[lo:hi][same] > now)]
-            found = found[np.argsort(-scores[found], kind="stable")]
-            duplicates = [self._ids[lo + int(i)] for i in found]
-            if len(found):
-                group = self._groups[lo + int(found[0])]
-        self._add(ticket_id, now, open_till, group, vector)
-        return Links(similar_24h, tuple(duplicates), group)
-
-    def _add(self, ticket_id: str, when: float, open_till: float, group: str, vector: np.ndarray) -> None:
-        count = len(self._ids)
-        if count and when < self._times[count - 1]:
-            raise ValueError("tickets must be added in time order")
-        if count == len(self._matrix):
-            capacity = max(64, 2 * count)
-            self._matrix = _grown(self._matrix, count, (capacity, len(vector)))
-            self._times = _grown(self._times, count, (capacity,))
-            self._open_until = _grown(self._open_until, count, (capacity,))
-        self._matrix[count] = vector
-        self._times[count] = when
-        self._open_until[count] = open_till
-        self._ids.append(ticket_id)
-        self._groups.append(group)
+    id: str
+    at: float
+    """Creation time (POSIX seconds)."""
+    open_until: float = math.inf
+    """When it stopped being open (`open_until(ticket)`)."""
 
 
-def _grown(array: np.ndarray, used: int, shape: tuple[int, ...]) -> np.ndarray:
-    bigger = np.zeros(shape, dtype=np.float32 if len(shape) == 2 else np.float64)
-    if used:
-        bigger[:used] = array[:used]
-    return bigger
+def link_in_time_order(tickets: Sequence[Seen], vectors: np.ndarray, *, threshold: float,
+                       window_hours: float) -> list[Links]:
+    """Links of every ticket to the ones before it; `tickets` in time order (ties keep
+    their order: an earlier row counts as earlier), `vectors` unit rows in the same order."""
+    times = np.array([t.at for t in tickets], dtype=np.float64)
+    if len(times) > 1 and bool(np.any(np.diff(times) < 0)):
+        raise ValueError("tickets must be in time order")
+    open_till = np.array([t.open_until for t in tickets], dtype=np.float64)
+    reach = 3600 * max(SCOPE_HOURS, window_hours)
+    groups: list[str] = []
+    found: list[Links] = []
+    for start in range(0, len(tickets), BLOCK_ROWS):
+        stop = min(len(tickets), start + BLOCK_ROWS)
+        first = int(np.searchsorted(times, times[start] - reach, side="left"))
+        block = vectors[start:stop] @ vectors[first:stop].T
+        for row in range(start, stop):
+            now = times[row]
+            lo = int(np.searchsorted(times, now - reach, side="left"))
+            scores = block[row - start, lo - first : row - first]
+            same = np.flatnonzero(scores >= threshold)
+            earlier = times[lo:row][same]
+            similar_24h = int(np.count_nonzero(earlier >= now - 3600 * SCOPE_HOURS))
+            candidates = same[(earlier >= now - 3600 * window_hours) & (open_till[lo:row][same] > now)]
+            candidates = candidates[np.argsort(-scores[candidates], kind="stable")]
+            group = groups[lo + int(candidates[0])] if len(candidates) else tickets[row].id
+            groups.append(group)
+            found.append(Links(similar_24h, tuple(tickets[lo + int(i)].id for i in candidates), group))
+    return found

@@ -26,7 +26,7 @@ from ..redact import redacted
 from ..tickets.model import Customer, Ticket, Tier
 from .category import CategoryChoice, OfflineCategorizer, offline_categorizer
 from .claude import ClaudeCategorizer
-from .duplicates import SCOPE_HOURS, Links, Neighbourhood, open_until
+from .duplicates import SCOPE_HOURS, Links, Seen, link_in_time_order, open_until
 from .notify import Notifier
 from .routing import Route, route
 from .severity import Severity, assess_severity, visible_signals
@@ -175,45 +175,52 @@ class Triager:
             return []
         fallback = as_utc(at or datetime.now(UTC))
         times = [as_utc(t.created_at) if t.created_at else fallback for t in tickets]
-        order = sorted(range(len(tickets)), key=lambda i: (times[i], i))
         texts = [visible_text(t.text) for t in tickets]
-        neighbourhood, recent = self._replay_history(tickets, min(times), max(times))
         vectors = self.embedder.embed(texts)
+        recent = self._recent_history(tickets, min(times), max(times))
+        links = self._links(tickets, times, vectors, recent)
         categories = self._categories(texts, vectors)
         revenues = self._known_revenues(recent)
-        results: list[TriageResult | None] = [None] * len(tickets)
-        for i in order:
-            ticket = tickets[i]
-            links = neighbourhood.link(ticket.id, times[i], vectors[i])
+        results: list[TriageResult] = []
+        for i, ticket in enumerate(tickets):
             revenue = ticket.customer.monthly_revenue
             if revenue is None:
                 revenue = revenues.get(ticket.customer.id)
             tier = str(ticket.customer.tier)
             severity = assess_severity(self.triage_settings, text=ticket.text, tier=tier, monthly_revenue=revenue,
-                                       similar_24h=links.similar_24h, sentiment=ticket.sentiment,
+                                       similar_24h=links[i].similar_24h, sentiment=ticket.sentiment,
                                        signals=visible_signals(texts[i], ticket.sentiment))
             chosen = route(self.triage_settings, category=categories[i].label, severity=severity.level, tier=tier)
-            result = TriageResult(ticket, times[i], revenue, categories[i], severity, links, chosen)
+            result = TriageResult(ticket, times[i], revenue, categories[i], severity, links[i], chosen)
             if send and self.notifier.wanted(severity.level):
                 result = replace(result, notified=bool(self.notifier.send(result.notification()).channels))
-            results[i] = result
-        return [r for r in results if r is not None]
+            results.append(result)
+        return results
 
-    def _replay_history(self, tickets: Sequence[Ticket], first: datetime,
-                        last: datetime) -> tuple[Neighbourhood, list[Ticket]]:
-        """The neighbourhood after the recent history (minus tickets of this batch) was
-        linked in time order, and those history tickets."""
-        settings = self.triage_settings
-        reach = timedelta(hours=max(SCOPE_HOURS, 2 * settings.duplicate_window_hours))
+    def _recent_history(self, tickets: Sequence[Ticket], first: datetime, last: datetime) -> list[Ticket]:
+        """History tickets scope and duplicate groups need (twice the duplicate window back,
+        so that history tickets get their own groups), minus the tickets of this batch."""
+        reach = timedelta(hours=max(SCOPE_HOURS, 2 * self.triage_settings.duplicate_window_hours))
         batch_ids = {t.id for t in tickets}
-        recent = [t for t in self.history.tickets(since=first - reach, until=last + timedelta(seconds=1))
-                  if t.id not in batch_ids]
-        neighbourhood = Neighbourhood(settings.similar_threshold, settings.duplicate_window_hours)
-        if recent:
-            vectors = self.embedder.embed([visible_text(t.text) for t in recent])
-            for ticket, vector in zip(recent, vectors, strict=True):
-                neighbourhood.link(ticket.id, as_utc(ticket.created_at), vector, open_until(ticket))
-        return neighbourhood, recent
+        return [t for t in self.history.tickets(since=first - reach, until=last + timedelta(seconds=1))
+                if t.id not in batch_ids]
+
+    def _links(self, tickets: Sequence[Ticket], times: Sequence[datetime], vectors: np.ndarray,
+               recent: Sequence[Ticket]) -> list[Links]:
+        """Scope and duplicates of each batch ticket, linking history and batch in time order
+        (a history ticket comes first at the same second)."""
+        events = [(as_utc(t.created_at), 0, n) for n, t in enumerate(recent)]
+        events += [(times[n], 1, n) for n in range(len(tickets))]
+        events.sort()
+        seen = [Seen(recent[n].id, when.timestamp(), open_until(recent[n])) if kind == 0
+                else Seen(tickets[n].id, when.timestamp()) for when, kind, n in events]
+        history_vectors = self.embedder.embed([visible_text(t.text) for t in recent]) if recent else vectors[:0]
+        rows = [n if kind == 0 else len(recent) + n for _, kind, n in events]
+        ordered = np.concatenate([history_vectors, vectors])[rows]
+        linked = link_in_time_order(seen, ordered, threshold=self.triage_settings.similar_threshold,
+                                    window_hours=self.triage_settings.duplicate_window_hours)
+        by_batch_row = {n: linked[k] for k, (_, kind, n) in enumerate(events) if kind == 1}
+        return [by_batch_row[n] for n in range(len(tickets))]
 
     @staticmethod
     def _known_revenues(recent: Sequence[Ticket]) -> dict[str, float]:
