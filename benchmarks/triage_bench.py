@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -122,6 +123,7 @@ def throughput() -> dict:
     tickets = [Ticket(id=f"b77-{i}", body=t, created_at=start + timedelta(minutes=i)) for i, t in enumerate(texts)]
     settings = Settings(triage=TriageSettings(backend="offline"))
     triage_s, embed_s = [], []
+    load = os.getloadavg()[0]
     for _ in range(THROUGHPUT_RUNS):
         embedder = make_embedder("builtin:all-MiniLM-L6-v2")
         embedder.embed(["warm up"])
@@ -133,7 +135,8 @@ def throughput() -> dict:
         triage_s.append(time.perf_counter() - started)
     return {"tickets": len(tickets), "runs": THROUGHPUT_RUNS,
             "tickets_per_s": round(len(tickets) / statistics.median(triage_s), 1),
-            "embedding_only_per_s": round(len(tickets) / statistics.median(embed_s), 1)}
+            "embedding_only_per_s": round(len(tickets) / statistics.median(embed_s), 1),
+            "load_average_at_start": round(load, 2), "cpus": os.cpu_count()}
 
 
 def markdown(result: dict) -> str:
@@ -158,7 +161,8 @@ def markdown(result: dict) -> str:
         "",
         f"{t['tickets']} banking77 test texts as one batch (a minute apart), embedding included (no cache), zero-shot "
         f"category, severity, scope, duplicates, routing: **{t['tickets_per_s']} tickets/s** (median of {t['runs']} runs); "
-        f"embedding the same texts alone, in the same runs: {t['embedding_only_per_s']} tickets/s.",
+        f"embedding the same texts alone, in the same runs: {t['embedding_only_per_s']} tickets/s. Measured with a "
+        f"1-minute load average of {t['load_average_at_start']} on {t['cpus']} cores (other work was running).",
         "",
         "Reproduce: `.venv/bin/python benchmarks/triage_bench.py`",
         "",
