@@ -65,6 +65,8 @@ def test_revenue_and_scope_take_the_largest_step_reached() -> None:
     [
         ("The API is down, every request returns 503.", "outage"),
         ("After the update we lost all our tasks from last month.", "data_loss"),
+        ("Since 4.2 the Gantt export crashes and we lost the task dependencies.", "data_loss"),
+        ("Half of our project files are missing this morning.", "data_loss"),
         ("Someone logged into my account from Brazil, I think we were hacked.", "security"),
         ("I'm locked out and my team can't work until this is fixed.", "blocked"),
         ("This is UNACCEPTABLE!!! Third time I write, what am I even paying for???", "angry"),
@@ -79,7 +81,7 @@ def test_each_impact_signal_names_the_phrase_it_read(text: str, signal: str) -> 
 @pytest.mark.parametrize(
     "text",
     ["This is not an outage, just a question about exports.", "No data was lost, but the sort order changed.",
-     "Thanks, the download works fine now."],
+     "Thanks, the download works fine now.", "I lost my password, how do I reset it?"],
 )
 def test_negated_and_ordinary_phrases_are_no_signal(text: str) -> None:
     assert impact_signals(text) == {}

@@ -71,6 +71,9 @@ def offline_categorizer(settings: TriageSettings, embedder: Embedder, labelled: 
     tickets, labels = examples
 
     def fit() -> LinearModel:
+        if notify:
+            notify(f"triage: fitting the category model on {len(tickets)} labelled history tickets "
+                   "(once per change of the history; new texts are embedded first)")
         texts = [visible_text(t.text) or t.text for t in tickets]
         return LinearModel.from_sklearn(CategoryClassifier.fit(embedder, texts, labels).model)
 

@@ -40,8 +40,11 @@ _SIGNAL_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "data_loss": (
         r"data loss",
-        r"lost (?:all |most |some )?(?:of )?(?:my |our |the )?(?:data|files|tasks|projects|work|records|history|attachments|comments|boards)",
-        r"(?:data|files|tasks|projects|records|attachments|comments|boards|history|everything|all of it) "
+        r"(?:lost|losing|lose) (?:all |most |some |half |a lot )?(?:of )?(?:my |our |the |their |its )?(?:\w+ )?"
+        r"(?:data|files?|tasks?|projects?|work|records?|history|attachments?|comments?|boards?|dependencies|documents?"
+        r"|changes|content|entries|subtasks)",
+        r"(?:data|files|tasks|projects|records|attachments|comments|boards|dependencies|documents|entries|history"
+        r"|everything|all of it) "
         r"(?:is |are |was |were |has |have |got |just )?(?:been )?(?:gone|missing|deleted|disappeared|vanished|wiped|erased|lost|corrupted)",
         r"corrupt(?:ed|ion)", r"wiped (?:out|clean)", r"everything (?:is |was )?gone",
     ),
