@@ -136,6 +136,8 @@ class History:
 
     # ---------------------------------------------------------------- planted signals
     def plant_churn(self) -> None:
+        """High-value accounts with one problem that keeps coming back: each follow-up angrier
+        (stage 1-3) and escalated; two calm contacts weeks earlier, so the trajectory turns."""
         taken: set[int] = set()
         for tier, key, ask, count in CHURN:
             pool = sorted(self.accounts.of_tier(tier), key=lambda i: -self.accounts.revenue[i])[:40]
@@ -155,6 +157,8 @@ class History:
                                other.category, "churn", "polite", 0, "resolved_by_agent"))
 
     def plant_emerging(self) -> None:
+        """The timeline-PDF bug: from the morning of the v4.2.0 release, paid accounts only
+        (PDF export is Pro and up), a few writing twice."""
         release = datetime.combine(RELEASES[-1][1], time(8, 0, tzinfo=UTC))
         weights = [0.0, 0.55, 0.33, 0.12]
         accounts: list[int] = []
