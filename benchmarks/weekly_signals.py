@@ -1,6 +1,6 @@
 """Does the weekly report find what was planted, and only that? (issue 14's signal benchmark)
 
-    .venv/bin/python benchmarks/weekly_signals.py [--seeds 1 2 3 4] [--json]
+    .venv/bin/python benchmarks/weekly_signals.py [--seeds 1 2 3] [--json]
 
 Histories: the committed demo (evals/history, seed 7) and freshly seeded ones
 (scripts/seed_tasklane.py --seed N into tmp dirs; each plants the same four kinds of
@@ -46,7 +46,8 @@ from kbops.workspace import Workspace  # noqa: E402
 RESULTS = Path(__file__).parent / "results"
 KBOPS = Path(sys.executable).parent / "kbops"
 WEEK = "2026-W47"
-SEEDS = (1, 2, 3, 4)
+SEEDS = (1, 2, 3, 4, 5, 6, 8, 9)
+"""Fresh histories besides the demo (seed 7 is the demo itself)."""
 GOAL_RECALL, GOAL_FALSE_ALARMS = 0.9, 1
 PROJECT = """[kb]
 path = "{kb}"
@@ -230,7 +231,9 @@ def markdown(runs: list[dict[str, Any]], summary: dict[str, Any]) -> str:
         f"cluster of this week's tickets with enough tickets and accounts is called emerging, with no prior-weeks "
         f"check. It finds the planted issue in {summary['baseline_emerging_found']} of {summary['histories']} "
         f"histories and the rising category in {summary['baseline_rising_flagged']}, at a median of "
-        f"{summary['baseline_median_false_alarms']} false alarms per report.", "",
+        f"{summary['baseline_median_false_alarms']} false alarms per report. The generator holds the other "
+        f"categories within 10% of the week before, so the naive rising rule raises none here: the baseline's "
+        f"false alarms are clusters that existed all along.", "",
         "Other health accounts are accounts listed for another rule (usually two escalated tickets in 14 days); "
         "they are not counted as false alarms. Doc gaps: listed gaps whose tickets are mostly planted "
         "documentation-gap tickets, and how many of the planted topics they cover (not part of the recall).", "",

@@ -204,8 +204,10 @@ class History:
             growth = 1 + 0.01 * (w - len(self.mondays) + 1)
             for category in CATEGORIES:
                 lam = base * CATEGORY_SHARE[category] * growth
-                if w == len(self.mondays) - 2:  # the rise is measured against it: an ordinary week
-                    self.noise(monday, category, self.typical_count(lam))
+                if w == weeks - 2:  # the rise is measured against it: an ordinary week
+                    self.noise(monday, category, self.typical_count(lam, 0.1 * lam))
+                elif weeks - 5 <= w < weeks - 2:  # the rest of the rolling average: no outlier
+                    self.noise(monday, category, self.typical_count(lam, 2 * math.sqrt(lam)))
                 elif not last:
                     self.noise(monday, category, int(self.np.poisson(lam)))
                 elif category == BILLING:
@@ -219,10 +221,10 @@ class History:
             volume[label] = dict(Counter(d.category for d in self.drafts if self.in_week(d.created_at, monday)))
         return volume
 
-    def typical_count(self, lam: float) -> int:
+    def typical_count(self, lam: float, tolerance: float) -> int:
         for _ in range(200):
             count = int(self.np.poisson(lam))
-            if abs(count - lam) <= 0.1 * lam:
+            if abs(count - lam) <= tolerance:
                 return count
         return round(lam)
 
