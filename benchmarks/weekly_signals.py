@@ -99,6 +99,7 @@ def score(report: dict[str, Any], truth: dict[str, Any]) -> dict[str, Any]:
     return {
         "emerging_found": bool(found), "release_named": named, "rising_flagged": rising in flagged,
         "churn_found": sum(a in listed for a in churn), "churn_planted": len(churn),
+        "churn_ranked_first": len(set(churn) & {h["account_id"] for h in report["health"][: len(churn)]}),
         "recall": round(sum(hits) / len(hits), 3),
         "false_emerging": [e["title"] for e in report["emerging"] if e not in found],
         "false_rising": [c for c in flagged if c != rising],
@@ -218,7 +219,8 @@ def markdown(runs: list[dict[str, Any]], summary: dict[str, Any]) -> str:
         d, b = r["doc_gaps"], r["baseline"]
         lines.append(
             f"| {r['history']} | {r['tickets']} | {r['recall']} | {yes(r['emerging_found'])} | {yes(r['release_named'])} "
-            f"| {yes(r['rising_flagged'])} | {r['churn_found']}/{r['churn_planted']} | {r['false_alarms']} "
+            f"| {yes(r['rising_flagged'])} | {r['churn_found']}/{r['churn_planted']} ({r['churn_ranked_first']} ranked first) "
+            f"| {r['false_alarms']} "
             f"| {'; '.join(r['false_emerging'] + r['false_rising']) or '-'} | {r['other_health_accounts']} "
             f"| {d['planted']}/{d['listed']}, {d['topics_covered']}/{d['topics_planted']} "
             f"| {b['false_alarms']} ({b['false_emerging']} clusters, {len(b['false_rising'])} categories) |")
@@ -234,6 +236,7 @@ def markdown(runs: list[dict[str, Any]], summary: dict[str, Any]) -> str:
         f"{summary['baseline_median_false_alarms']} false alarms per report. The generator holds the other "
         f"categories within 10% of the week before, so the naive rising rule raises none here: the baseline's "
         f"false alarms are clusters that existed all along.", "",
+        "Churn: planted accounts listed under health (how many of them are the first five listed). "
         "Other health accounts are accounts listed for another rule (usually two escalated tickets in 14 days); "
         "they are not counted as false alarms. Doc gaps: listed gaps whose tickets are mostly planted "
         "documentation-gap tickets, and how many of the planted topics they cover (not part of the recall).", "",
