@@ -36,7 +36,10 @@ demo: setup
 	$(KBOPS) eval --format md
 	$(KBOPS) gaps
 	$(KBOPS) report --format html --output reports/eval.html
-	@echo "HTML report: reports/eval.html"
+	$(KBOPS) tickets import evals/history/tickets.jsonl
+	$(KBOPS) report weekly --format md
+	$(KBOPS) report weekly --format html --output reports/weekly.html
+	@echo "HTML reports: reports/eval.html, reports/weekly.html"
 
 # Debian's Chromium for the browser tests (never a downloaded browser build).
 setup-browser:
