@@ -104,13 +104,15 @@ def _volume(report: WeeklyReport) -> str:
 
 
 def _note(row: VolumeRow, unit: str) -> str:
-    """`124 · -6% on last week · +1% on avg`."""
-    parts = [str(row.this_period)]
+    """`rising · 110 · +43% on last week · +60% avg`: short enough for the space right of
+    the columns (a flagged row says so first, so a narrow screen never cuts it off)."""
+    parts = ["rising"] if row.flagged else []
+    parts.append(str(row.this_period))
     if row.previous is not None:
         parts.append(f"{views.change(row.change_wow)} on last {unit}")
     if row.rolling_average is not None:
-        parts.append(f"{views.change(row.change_vs_rolling)} on avg")
-    return " · ".join(parts) + (" · rising" if row.flagged else "")
+        parts.append(f"{views.change(row.change_vs_rolling)} avg")
+    return " · ".join(parts)
 
 
 def _emerging(report: WeeklyReport) -> str:
