@@ -82,6 +82,22 @@ def test_a_ticket_file_is_triaged_against_the_history_and_p1_reaches_the_webhook
     assert len(list((project / ".kbops" / "triage").glob("classifier-*.json"))) == 1
 
 
+def test_tickets_older_than_the_newest_history_ticket_are_triaged_against_their_past(project: Path) -> None:
+    """Re-triaging old tickets (one already in the history) once newer ones were imported."""
+    bug_report_at = T0 - timedelta(days=3, hours=1)  # "H-bug-1": "Dashboard is down: nobody ... can log in"
+    incoming = [ticket_line("LATER", OUTAGE, bug_report_at + timedelta(hours=2)),
+                ticket_line("H-open", "The dashboard is down and nobody can log in", T0 - timedelta(hours=2)),
+                ticket_line("SAME-SECOND", OUTAGE, bug_report_at)]
+    (project / "old.jsonl").write_text("\n".join(incoming) + "\n")
+    done = run_kbops("triage", "old.jsonl", "--json", "--no-notify", cwd=project)
+    assert done.returncode == 0, done.stderr
+    later, reopened, same_second = json.loads(done.stdout)
+    assert same_second["duplicates"] == []  # H-bug-1 was created at that second, not before it
+    assert set(later["duplicates"]) == {"H-bug-1", "SAME-SECOND"}  # not H-open: it came 3 days later
+    assert reopened["duplicates"] == ["SAME-SECOND", "LATER"]  # never itself; H-bug-1 was resolved by then
+    assert reopened["duplicate_group"] == same_second["duplicate_group"] == "SAME-SECOND"
+
+
 def test_the_text_form_reads_the_account_from_the_history_and_no_notify_sends_nothing(project: Path) -> None:
     with webhook_receiver() as receiver:
         with (project / "kbops.toml").open("a") as config:

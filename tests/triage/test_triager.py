@@ -97,3 +97,26 @@ def test_injection_changes_no_category_severity_or_queue(embedder: Embedder, whe
                                          else f"{injection}\n\n{t.body}"}) for t in TICKETS]
         found = [(r.category.label, r.severity, r.route.queue) for r in triage.triage(attacked, send=False)]
         assert found == expected, injection
+
+
+def test_retriaging_tickets_older_than_the_newest_history_ticket_sees_only_their_past(embedder: Embedder) -> None:
+    """Last month's tickets against a history that already holds them and what came after."""
+    acme = Customer(id="acme", tier="pro", monthly_revenue=6000)
+    history = [
+        Ticket(id="P-1", created_at=T0 - timedelta(hours=2), body=LOGIN_DOWN, customer=acme),
+        Ticket(id="P-2", created_at=T0, body=LOGIN_DOWN),  # the same second as R-1: not before it
+        Ticket(id="R-1", created_at=T0, body=LOGIN_DOWN, customer=Customer(id="acme")),
+        Ticket(id="F-1", created_at=T0 + timedelta(hours=1), body=LOGIN_DOWN,
+               customer=acme.model_copy(update={"monthly_revenue": 100})),
+        Ticket(id="F-2", created_at=T0 + timedelta(days=10), body=LOGIN_DOWN),
+    ]
+    batch = [Ticket(id="R-2", created_at=T0 + timedelta(hours=2), body=LOGIN_DOWN, customer=Customer(id="acme")),
+             Ticket(id="R-1", created_at=T0, body=LOGIN_DOWN, customer=Customer(id="acme"))]
+    later, first = triager(embedder, history).triage(batch, send=False)
+    assert (first.links.similar_24h, first.links.duplicates, first.links.group) == (1, ("P-1",), "P-1")
+    assert first.revenue == 6000  # not the revenue F-1 gave an hour later
+    assert set(later.links.duplicates) == {"P-1", "P-2", "R-1", "F-1"}  # R-1 once, F-2 not yet
+    assert later.links.similar_24h == 4
+    assert later.revenue == 100
+    alone = triager(embedder, history).triage([batch[1]], send=False)[0]
+    assert alone.links == first.links

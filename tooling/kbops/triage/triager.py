@@ -1,15 +1,18 @@
 """Triage a batch of incoming tickets: category, severity, queue, SLA, duplicates, notification.
 
-One pass in time order. The recent history (the 24 h scope window and twice the duplicate
-window before the first ticket) is replayed first so that scope counts and duplicate
-groups see what people already see; then each ticket of the batch is linked to the
-history and to the batch's earlier tickets. Everything reads the ticket's visible text
+A ticket at time t sees only what was there before t, whatever the order of the batch and
+however new the history: the history around the batch (the scope or duplicate window
+before each ticket, and a window more so that history tickets get their groups) is read
+per window and replayed, then each ticket of the batch is linked to the history created
+before it and to the batch's earlier tickets (`duplicates.link_batch`); an account's
+revenue is its newest one known before t. Everything reads the ticket's visible text
 (`visible.py`), so nothing a ticket hides or orders changes where it goes.
 """
 
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -26,7 +29,7 @@ from ..redact import redacted
 from ..tickets.model import Customer, Ticket, Tier
 from .category import CategoryChoice, OfflineCategorizer, offline_categorizer
 from .claude import ClaudeCategorizer
-from .duplicates import SCOPE_HOURS, Links, Seen, link_in_time_order, open_until
+from .duplicates import SCOPE_HOURS, LinkedHistory, Links, Seen, link_batch, open_until
 from .notify import Notifier
 from .routing import Route, route
 from .severity import Severity, assess_severity, visible_signals
@@ -163,7 +166,7 @@ class Triager:
 
     def _account_profile(self, account: str, at: datetime) -> Customer | None:
         since = as_utc(at) - timedelta(days=ACCOUNT_LOOKBACK_DAYS)
-        own = [t.customer for t in self.history.tickets(since=since) if t.customer.id == account]
+        own = [t.customer for t in self.history.tickets(since=since, until=as_utc(at)) if t.customer.id == account]
         with_revenue = [c for c in own if c.monthly_revenue is not None]
         newest = with_revenue or own
         return newest[-1] if newest else None
@@ -177,15 +180,15 @@ class Triager:
         times = [as_utc(t.created_at) if t.created_at else fallback for t in tickets]
         texts = [visible_text(t.text) for t in tickets]
         vectors = self.embedder.embed(texts)
-        recent = self._recent_history(tickets, min(times), max(times))
+        recent = self._recent_history(times)
         links = self._links(tickets, times, vectors, recent)
         categories = self._categories(texts, vectors)
-        revenues = self._known_revenues(recent)
+        revenue_before = known_revenues(recent)
         results: list[TriageResult] = []
         for i, ticket in enumerate(tickets):
             revenue = ticket.customer.monthly_revenue
             if revenue is None:
-                revenue = revenues.get(ticket.customer.id)
+                revenue = revenue_before(ticket.customer.id, times[i])
             tier = str(ticket.customer.tier)
             severity = assess_severity(self.triage_settings, text=ticket.text, tier=tier, monthly_revenue=revenue,
                                        similar_24h=links[i].similar_24h, sentiment=ticket.sentiment,
@@ -197,35 +200,32 @@ class Triager:
             results.append(result)
         return results
 
-    def _recent_history(self, tickets: Sequence[Ticket], first: datetime, last: datetime) -> list[Ticket]:
-        """History tickets scope and duplicate groups need (twice the duplicate window back,
-        so that history tickets get their own groups), minus the tickets of this batch."""
-        reach = timedelta(hours=max(SCOPE_HOURS, 2 * self.triage_settings.duplicate_window_hours))
-        batch_ids = {t.id for t in tickets}
-        return [t for t in self.history.tickets(since=first - reach, until=last + timedelta(seconds=1))
-                if t.id not in batch_ids]
+    def _recent_history(self, times: Sequence[datetime]) -> list[Ticket]:
+        """History tickets, in time order, that scope and duplicates of tickets at `times`
+        can see: those of the window before each time, and a duplicate window more so that
+        they get their own groups. Nothing at or after the newest of `times`."""
+        window = self.triage_settings.duplicate_window_hours
+        reach = timedelta(hours=max(SCOPE_HOURS, window) + window)
+        spans: list[tuple[datetime, datetime]] = []
+        for moment in sorted(times):
+            if spans and moment - reach <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], moment)
+            else:
+                spans.append((moment - reach, moment))
+        found = [t for since, until in spans for t in self.history.tickets(since=since, until=until)]
+        return sorted(found, key=lambda t: (as_utc(t.created_at), t.id))
 
     def _links(self, tickets: Sequence[Ticket], times: Sequence[datetime], vectors: np.ndarray,
                recent: Sequence[Ticket]) -> list[Links]:
-        """Scope and duplicates of each batch ticket, linking history and batch in time order
-        (a history ticket comes first at the same second)."""
-        events = [(as_utc(t.created_at), 0, n) for n, t in enumerate(recent)]
-        events += [(times[n], 1, n) for n in range(len(tickets))]
-        events.sort()
-        seen = [Seen(recent[n].id, when.timestamp(), open_until(recent[n])) if kind == 0
-                else Seen(tickets[n].id, when.timestamp()) for when, kind, n in events]
+        """Scope and duplicates of each batch ticket against the replayed history and the
+        batch's earlier tickets."""
+        threshold = self.triage_settings.similar_threshold
+        window = self.triage_settings.duplicate_window_hours
         history_vectors = self.embedder.embed([visible_text(t.text) for t in recent]) if recent else vectors[:0]
-        rows = [n if kind == 0 else len(recent) + n for _, kind, n in events]
-        ordered = np.concatenate([history_vectors, vectors])[rows]
-        linked = link_in_time_order(seen, ordered, threshold=self.triage_settings.similar_threshold,
-                                    window_hours=self.triage_settings.duplicate_window_hours)
-        by_batch_row = {n: linked[k] for k, (_, kind, n) in enumerate(events) if kind == 1}
-        return [by_batch_row[n] for n in range(len(tickets))]
-
-    @staticmethod
-    def _known_revenues(recent: Sequence[Ticket]) -> dict[str, float]:
-        """Account -> its newest known monthly revenue in the recent history."""
-        return {t.customer.id: t.customer.monthly_revenue for t in recent if t.customer.monthly_revenue is not None}
+        history = LinkedHistory.replay([Seen(t.id, as_utc(t.created_at).timestamp(), open_until(t)) for t in recent],
+                                       history_vectors, threshold=threshold, window_hours=window)
+        batch = [Seen(t.id, times[n].timestamp(), open_until(t)) for n, t in enumerate(tickets)]
+        return link_batch(history, batch, vectors, threshold=threshold, window_hours=window)
 
     def _categories(self, texts: list[str], vectors: np.ndarray) -> list[CategoryChoice]:
         """Claude's pick per ticket when it is configured, else (and wherever Claude fails
@@ -250,6 +250,24 @@ class Triager:
         for i, choice in zip(missing, self.offline.choose_embedded(vectors[missing]), strict=True):
             picked[i] = choice
         return [c for c in picked if c is not None]
+
+
+def known_revenues(recent: Sequence[Ticket]) -> Callable[[str, datetime], float | None]:
+    """(account, t) -> the account's newest monthly revenue in `recent` (time order) known
+    strictly before t, or None."""
+    by_account: dict[str, tuple[list[datetime], list[float]]] = {}
+    for ticket in recent:
+        if ticket.customer.monthly_revenue is not None:
+            times, amounts = by_account.setdefault(ticket.customer.id, ([], []))
+            times.append(as_utc(ticket.created_at))
+            amounts.append(ticket.customer.monthly_revenue)
+
+    def before(account: str, moment: datetime) -> float | None:
+        times, amounts = by_account.get(account, ([], []))
+        known = bisect_left(times, moment)
+        return amounts[known - 1] if known else None
+
+    return before
 
 
 def _configured_claude(settings: Settings) -> ClaudeCategorizer | None:
