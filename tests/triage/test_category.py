@@ -4,6 +4,7 @@ or zero-shot from the taxonomy descriptions."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from kbops.config import TriageSettings
-from kbops.index.embed import Embedder
+from kbops.index.embed import CountingEmbedder, Embedder
 from kbops.tickets.model import Ticket
 from kbops.triage.category import FITTED, ZERO_SHOT, offline_categorizer, training_examples
 from kbops.triage.model_cache import LinearModel, load_or_fit
@@ -98,3 +99,32 @@ def test_a_broken_cache_file_is_set_aside_and_refitted(tmp_path: Path) -> None:
     assert (tmp_path / "classifier-k.json.corrupt").exists()
     assert "refitting" in notes[0]
     assert LinearModel.from_json(json.loads(path.read_text())["model"]).classes == ("a", "b")
+
+
+def test_the_fit_learns_from_the_newest_examples_of_each_category_at_most() -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    tickets = [Ticket(id=f"{label[:3]}-{n:02}", body=text, category=label, created_at=start + timedelta(days=n))
+               for label, texts in HISTORY.items() for n, text in enumerate(texts)]
+    tie = Ticket(id="bil-01b", body="a second invoice question", category="billing", created_at=start + timedelta(days=2))
+    settings = TriageSettings(max_examples_per_category=3)
+    kept, labels = training_examples(settings, [*tickets, tie]) or ([], [])
+    # the newest three of each; bil-01b and bil-02 are as new, the smaller id wins; oldest first
+    assert [t.id for t in kept] == ["bil-01b", "tec-02", "bil-03", "tec-03", "bil-04", "tec-04"]
+    assert labels == ["billing", "technical"] * 3
+    shuffled = training_examples(settings, [tie, *reversed(tickets)]) or ([], [])
+    assert [t.id for t in shuffled[0]] == [t.id for t in kept]  # the same set whatever the order
+    everything, _ = training_examples(TriageSettings(), tickets) or ([], [])
+    assert len(everything) == len(tickets)
+
+
+def test_the_cap_is_part_of_the_cached_fit(embedder: Embedder, tmp_path: Path) -> None:
+    counting = CountingEmbedder(embedder)
+    offline_categorizer(TriageSettings(), counting, labelled(HISTORY), "fp", tmp_path)
+    assert counting.texts == 10
+    capped = TriageSettings(max_examples_per_category=2)
+    counting.reset()
+    offline_categorizer(capped, counting, labelled(HISTORY), "fp", tmp_path)
+    assert counting.texts == 4  # refitted on two tickets of each category, not the cached fit on ten
+    counting.reset()
+    offline_categorizer(capped, counting, labelled(HISTORY), "fp", tmp_path)
+    assert counting.texts == 0

@@ -65,6 +65,10 @@ class TriageSettings(_Section):
     min_examples: int = Field(
         5, ge=1, description="Labelled history tickets a category needs before the fitted classifier replaces zero-shot."
     )
+    max_examples_per_category: int = Field(
+        1000, ge=1, description="The classifier is fitted on at most this many labelled history tickets per "
+        "category, the newest (fitting embeds every example: this bounds the first run's time and memory)."
+    )
     out_of_scope_threshold: float = Field(
         0.0, ge=0, le=1, description="Best category probability below which a ticket is `out_of_scope` (0 = never)."
     )

@@ -2,7 +2,9 @@
 
 With at least `min_examples` labelled history tickets in two or more taxonomy categories,
 a logistic regression is fitted on them (`classify.CategoryClassifier`; its weights are
-cached, `model_cache.py`); otherwise the zero-shot classifier matches the taxonomy's
+cached, `model_cache.py`): on the newest `max_examples_per_category` of each category, as
+fitting embeds every example and a first run on 100k history tickets took minutes and
+GiBs; otherwise the zero-shot classifier matches the taxonomy's
 descriptions. History labels outside the taxonomy are ignored (with a note), and so are
 categories with too few examples to learn. Claude, when chosen, sits in front of either
 (`claude.py`) and falls back to it.
@@ -10,9 +12,10 @@ categories with too few examples to learn. Claude, when chosen, sits in front of
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -72,12 +75,13 @@ def offline_categorizer(settings: TriageSettings, embedder: Embedder, labelled: 
 
     def fit() -> LinearModel:
         if notify:
-            notify(f"triage: fitting the category model on {len(tickets)} labelled history tickets "
-                   "(once per change of the history; new texts are embedded first)")
+            notify(f"triage: fitting the category model on {len(tickets)} labelled history tickets, the newest "
+                   f"{settings.max_examples_per_category} at most of each category (once per change of the "
+                   "history; new texts are embedded first)")
         texts = [visible_text(t.text) or t.text for t in tickets]
         return LinearModel.from_sklearn(CategoryClassifier.fit(embedder, texts, labels).model)
 
-    key = cache_key(fingerprint, embedder.name, labels, settings.min_examples)
+    key = cache_key(fingerprint, embedder.name, labels, settings.min_examples, settings.max_examples_per_category)
     model = load_or_fit(cache_dir, key, fit, notify)
     return OfflineCategorizer(
         CategoryClassifier(embedder, model.classes, model, settings.out_of_scope_threshold), FITTED
@@ -87,7 +91,8 @@ def offline_categorizer(settings: TriageSettings, embedder: Embedder, labelled: 
 def training_examples(settings: TriageSettings, labelled: Sequence[Ticket],
                       notify: Notify | None = None) -> tuple[list[Ticket], list[str]] | None:
     """(tickets, their taxonomy labels) to fit on, or None when fewer than two categories
-    have `min_examples` each. Labels match the taxonomy ignoring case."""
+    have `min_examples` each: the newest `max_examples_per_category` of each learnable
+    category (ties by id), in history order. Labels match the taxonomy ignoring case."""
     names = {label.casefold(): label for label in settings.taxonomy}
     unknown: Counter[str] = Counter()
     pairs: list[tuple[Ticket, str]] = []
@@ -110,5 +115,27 @@ def training_examples(settings: TriageSettings, labelled: Sequence[Ticket],
     if notify and (thin := sorted(set(settings.taxonomy) - learnable)):
         notify(f"triage: too few labelled history tickets to learn {', '.join(thin)} "
                f"(triage.min_examples = {settings.min_examples}); they are not predicted")
-    kept = [(ticket, label) for ticket, label in pairs if label in learnable]
+    kept = newest_per_label([(ticket, label) for ticket, label in pairs if label in learnable],
+                            settings.max_examples_per_category)
     return [t for t, _ in kept], [label for _, label in kept]
+
+
+_UNDATED = datetime.min.replace(tzinfo=UTC)
+
+
+def newest_per_label(pairs: Sequence[tuple[Ticket, str]], cap: int) -> list[tuple[Ticket, str]]:
+    """At most `cap` pairs per label, the newest (ties: smaller id first; undated as oldest),
+    returned oldest first, so the same history always gives the same training set."""
+
+    def created(ticket: Ticket) -> datetime:
+        moment = ticket.created_at
+        if moment is None:
+            return _UNDATED
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+    by_label: defaultdict[str, list[tuple[Ticket, str]]] = defaultdict(list)
+    for pair in sorted(pairs, key=lambda p: p[0].id):
+        by_label[pair[1]].append(pair)
+    chosen = [pair for group in by_label.values()
+              for pair in sorted(group, key=lambda p: created(p[0]), reverse=True)[:cap]]
+    return sorted(chosen, key=lambda p: (created(p[0]), p[0].id))

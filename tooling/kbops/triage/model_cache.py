@@ -1,9 +1,10 @@
 """The fitted category model as plain numbers, cached as JSON under `.kbops/triage/`.
 
 Fitting on a few thousand labelled tickets takes seconds; `kbops triage` runs per ticket,
-so the weights are kept between commands, keyed by the history's fingerprint and the
-embedder's name (a new import or another model means a new fit). JSON, not pickle: a
-state file must never be able to run code, and a bad one is set aside and refitted.
+so the weights are kept between commands, keyed by the history's fingerprint, the
+embedder's name and what the fit learns from (a new import, another model or another
+example cap means a new fit). JSON, not pickle: a state file must never be able to run
+code, and a bad one is set aside and refitted.
 """
 
 from __future__ import annotations
@@ -64,9 +65,12 @@ class LinearModel:
         return cls(tuple(classes), coef, intercept)
 
 
-def cache_key(fingerprint: str, embedder: str, labels: Sequence[str], min_examples: int) -> str:
-    """What the fit depends on: the history, the embedder, the labels it learns from."""
-    text = json.dumps([CACHE_VERSION, fingerprint, embedder, sorted(set(labels)), min_examples])
+def cache_key(fingerprint: str, embedder: str, labels: Sequence[str], min_examples: int,
+              max_examples_per_category: int) -> str:
+    """What the fit depends on: the history, the embedder, the labels it learns from and
+    how many examples of each."""
+    text = json.dumps([CACHE_VERSION, fingerprint, embedder, sorted(set(labels)), min_examples,
+                       max_examples_per_category])
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
