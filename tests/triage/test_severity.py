@@ -111,3 +111,47 @@ def test_a_customers_own_report_fields_still_count() -> None:
     report = "Steps: open any board.\nImpact: our whole team can't work, we are locked out."
     assert set(impact_signals(report)) == {"blocked"}
     assert visible_text(report) == report
+
+
+OUTAGES = [
+    "The app is down.", "Site down for everyone since 8am", "Everything is down!", "Everything's down",
+    "Dashboard down since this morning", "Down since this morning, nobody can work", "is tasklane down?",
+    "We've had an outage for an hour", "Getting 503 for all users", "The API is down, every request returns 503.",
+    "It's been down since yesterday", "The whole site went down after your deploy", "your update took the site down",
+    "The deploy brought the whole platform down.", "The backup server is down", "the sync keeps going down",
+    "Is it down for everyone or just me?", "The calendar view is down for everyone", "we get a 504 gateway timeout",
+    "I think the site is down, we scroll and nothing loads",
+]
+NOT_OUTAGES = [
+    "It's slowing the whole team down.", "It's slowing the whole site down.", "This bug keeps letting our team down.",
+    "Sorry to let you down", "When I scroll down the board the header disappears", "The drop-down for all users is empty",
+    "Pressing the down arrow moves two rows", "The download is slow", "I want to downgrade my plan",
+    "Can you break down the costs for our team?", "Our usage went down last month", "The price went down for everyone",
+    "It slows down for everyone when the board has 500 cards", "The list is down below the fold",
+    "It's down to you to decide", "Our bill is down to 40 dollars", "Our sync is down to once an hour",
+    "Please write it down", "I narrowed it down to the CSV import", "Scroll down for the whole list",
+    "The page loads slowly and it is dragging the entire team down", "The entire team down-voted it",
+    "Our team is down to three people", "We are down one seat", "the whole team is down with flu",
+    "Can I use the app offline?", "Invoice 502 is wrong", "Order #503 has the wrong VAT", "the chart is upside down",
+]
+
+
+@pytest.mark.parametrize(("text", "outage"), [(t, True) for t in OUTAGES] + [(t, False) for t in NOT_OUTAGES])
+def test_an_outage_is_a_system_that_is_down_not_a_down_of_another_phrase(text: str, outage: bool) -> None:
+    assert ("outage" in impact_signals(text)) is outage
+
+
+@pytest.mark.parametrize(("text", "signal"), [
+    ("There is a memory leak in the desktop app", "security"), ("We are in SLA breach on ticket 12", "security"),
+    ("I hacked together a script for the export", "security"), ("Does it work with an ad blocker?", "blocked"),
+])
+def test_compound_words_are_no_signal(text: str, signal: str) -> None:
+    assert signal not in impact_signals(text)
+
+
+@pytest.mark.parametrize(("text", "signal"), [
+    ("Our customer data leaked on a public page", "security"), ("We had a data breach last night", "security"),
+    ("Our account was hacked", "security"), ("This is a blocker for our launch", "blocked"),
+])
+def test_the_same_words_still_count_where_they_mean_it(text: str, signal: str) -> None:
+    assert signal in impact_signals(text)

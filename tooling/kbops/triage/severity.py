@@ -25,18 +25,33 @@ policy's default, where two independent signs of anger meet."""
 NEGATIVE_SENTIMENT = -0.5
 """A stored sentiment (-1..1, history) at or below this counts as angry."""
 
+_SYSTEM = (r"(?:app|application|site|website|web ?app|service|platform|dashboard|api|server|system|product|tasklane"
+           r"|workspace|login|portal|page|network|database|instance|backend|sync)")
+"""What can be down: a down whose subject is a person, a price or a count is something else."""
+_DOWN = (r"(?<!-)down(?!-|\s+(?:to|below|under|arrow|key|button|menu|payment|the (?:page|list|line|road|screen"
+         r"|menu|hall))(?!\w))")
+"""`down` as a state: not a drop-down, a down-vote, "down to 40 dollars", "down below" or the down arrow."""
+_AUXILIARY = (r"(?:(?:is|are|was|were|has|have|had|been|being|seems?|seemed|appears?|to be|keeps?|kept|going|gone"
+              r"|went|goes|go|still|again|back|now|completely|totally|fully|entirely|all|just|also|too) ){0,3}")
 _SIGNAL_PHRASES: dict[str, tuple[str, ...]] = {
     "outage": (
         r"outages?",
-        r"(?:is|are|was|were|went|goes|has been|have been|been) (?:completely |totally )?down",
-        r"down for (?:everyone|everybody|all|us|the whole|our whole|the entire|our entire)",
-        r"service (?:is )?unavailable", r"50[234]", r"bad gateway", r"gateway time-?out", r"internal server error",
+        rf"(?:{_SYSTEM}(?:'?s)?|everything(?:'?s)?|it(?:'?s)?) {_AUXILIARY}{_DOWN}",
+        rf"(?:is|are|was|were|has been|have been|had been|went|goes|keeps going) (?:(?:completely|totally|still"
+        rf"|again|all) )?{_DOWN} (?:for (?:everyone|everybody|all|us|me too|hours|days|the whole|our whole|the entire"
+        rf"|our entire|\d+)|since|again|all day|right now|everywhere|globally|worldwide|across)",
+        rf"(?:^|(?<=[.!?:;] )){_DOWN} (?:since|again|for (?:hours|everyone|everybody|all)|all day|right now)",
+        r"service (?:is )?unavailable", r"bad gateway", r"gateway time-?out", r"internal server error",
+        r"(?:error|status|http|code|returns?|returning|returned|got|getting|gets?|gives?|giving|throws?|throwing|an?) "
+        r"50[234]",
+        r"50[234] (?:errors?|bad gateway|service unavailable|gateway|for|on|when|everywhere|responses?|status)",
         r"(?:nobody|no one|none of us|everyone|everybody|all (?:of )?(?:our |my )?(?:users|team|staff|employees)) "
         r"(?:can't|cannot|can not|is unable to|are unable to|is not able to|are not able to) (?:log ?in|sign ?in|access|use|open|load)",
-        r"(?:app|site|website|service|platform|dashboard|api|server|system|product|tasklane) (?:is |are )?"
-        r"(?:not (?:loading|responding|working) (?:at all|for anyone|for everyone)|unreachable|offline|completely broken|unusable)",
-        r"(?:whole|entire) (?:app|site|platform|service|system|team|company|workspace|organi[sz]ation) "
-        r"(?:is |are )?(?:down|offline|unusable|broken|locked out)",
+        rf"{_SYSTEM}(?:'?s)? (?:(?:is|are|was|were|has been|have been|went|seems|seem) (?:completely |totally )?)?"
+        r"(?:not (?:loading|responding|working) (?:at all|for anyone|for everyone)|unreachable|completely broken|unusable)",
+        rf"{_SYSTEM}(?:'?s)? (?:is|are|was|were|has been|have been|went|seems|seem) (?:completely |totally )?offline",
+        r"(?:whole|entire) (?:app|site|platform|service|system|workspace) (?:is |are |was |went )?(?:offline|unusable|broken)",
+        r"(?:whole|entire) (?:team|company|office|staff|organi[sz]ation) (?:is |are |was |were |got |has been )?locked out",
     ),
     "data_loss": (
         r"data loss",
@@ -49,14 +64,16 @@ _SIGNAL_PHRASES: dict[str, tuple[str, ...]] = {
         r"corrupt(?:ed|ion)", r"wiped (?:out|clean)", r"everything (?:is |was )?gone",
     ),
     "security": (
-        r"hack(?:ed|er|ers)", r"(?:data |security |privacy )?breach(?:ed|es)?", r"compromised", r"phishing", r"leak(?:ed|ing)?",
+        r"hack(?:ed|er|ers)(?! (?:together|around|up|a (?:fix|workaround)))",
+        r"(?<!sla )(?<!contract )(?:data |security |privacy )?breach(?:ed|es)?(?! of (?:the |our |your )?(?:sla|contract|terms))",
+        r"compromised", r"phishing", r"(?<!memory )(?<!resource )leak(?:ed|ing)?",
         r"unauthori[sz]ed (?:access|logins?|charges?|users?)", r"suspicious (?:logins?|activity|sign-?ins?)",
         r"(?:someone|somebody|a stranger) (?:else )?(?:has |had )?(?:logged|signed|got|broke|gained access) ?(?:in|into)?",
         r"account takeover", r"stolen (?:password|credentials|account|card)", r"vulnerabilit(?:y|ies)",
         r"exposed (?:data|passwords?|api keys?)", r"security (?:incident|issue|hole)",
     ),
     "blocked": (
-        r"blocked", r"blocking us", r"blocker", r"locked out", r"stuck",
+        r"blocked", r"blocking us", r"(?<!ad )blocker", r"locked out", r"stuck",
         r"(?:can't|cannot|unable to) (?:work|do anything|get any work done|proceed|continue)",
         r"(?:stops|stopping|prevents|preventing) (?:us|me|our team) from", r"(?:whole|entire) team is waiting",
         r"(?:missed|miss|missing) (?:a |our |the )?deadline", r"production is (?:stopped|halted)",
@@ -67,6 +84,22 @@ _SIGNAL_PATTERNS = {
     name: re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)") for name, phrases in _SIGNAL_PHRASES.items()
 }
 _ORDER = ("outage", "data_loss", "security", "blocked", "angry")
+_PARTICLE_VERB = (
+    r"slow(?:s|ed|ing)?|let(?:s|ting)?|scroll(?:s|ed|ing)?|drag(?:s|ged|ging)?|weigh(?:s|ed|ing)?|bog(?:s|ged|ging)?"
+    r"|narrow(?:s|ed|ing)?|pull(?:s|ed|ing)?|push(?:es|ed|ing)?|press(?:es|ed|ing)?|hold(?:s|ing)?|held"
+    r"|turn(?:s|ed|ing)?|ton(?:e|es|ed|ing)|water(?:s|ed|ing)?|cut(?:s|ting)?|scal(?:e|es|ed|ing)|calm(?:s|ed|ing)?"
+    r"|cool(?:s|ed|ing)?|writ(?:e|es|ing|ten)|wrote|not(?:e|es|ed|ing)|jot(?:s|ted|ting)?|break(?:s|ing)?|broken?"
+    r"|count(?:s|ed|ing)?|track(?:s|ed|ing)?|pin(?:s|ned|ning)?|hunt(?:s|ed|ing)?|t(?:ie|ies|ied|ying)"
+    r"|mark(?:s|ed|ing)?|put(?:s|ting)?|settl(?:e|es|ed|ing)|step(?:s|ped|ping)?|shut(?:s|ting)?|boil(?:s|ed|ing)?"
+    r"|dumb(?:s|ed|ing)?|nail(?:s|ed|ing)?|trim(?:s|med|ming)?|strip(?:s|ped|ping)?|whittl(?:e|es|ed|ing)"
+    r"|keep(?:s|ing)?|kept|wear(?:s|ing)?|wore|worn|round(?:s|ed|ing)?|play(?:s|ed|ing)?|talk(?:s|ed|ing)?"
+)
+_FALLING = (r"prices?|costs?|usage|sales|numbers?|counts?|scores?|ratings?|traffic|revenue|bills?|rates?|volumes?"
+            r"|spend(?:ing)?|sign-?ups|temperature|load|activity|engagement|conversions?|margins?|balance|fees?|amounts?")
+_DOWN_ELSEWHERE_RE = re.compile(rf"(?<!\w)(?:(?:{_PARTICLE_VERB})(?: [\w']+){{0,3}}|(?P<falling>{_FALLING})(?: [\w']+)?) $")
+"""What makes a `down` not an outage, just before the phrase: a verb it belongs to ("slowing the
+whole team down", "narrow it down", "let us down") or, before a bare verb ("went down for
+everyone"), something that falls ("the price")."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +126,7 @@ def visible_signals(shown: str, sentiment: float | None = None) -> dict[str, str
     flat, obfuscated, _, _ = variants(plain)
     found: dict[str, str] = {}
     for name, pattern in _SIGNAL_PATTERNS.items():
-        if hit := _unnegated(pattern, [flat, *obfuscated]):
+        if hit := _unnegated(pattern, [flat, *obfuscated], down_is_outage=name == "outage"):
             found[name] = hit
     anger, cues = anger_score(shown, flat)
     if anger >= ANGER_THRESHOLD:
@@ -140,11 +173,29 @@ def _step(table: Mapping[str, int], value: float) -> tuple[float, int]:
     return max(reached, default=(0.0, 0))
 
 
-def _unnegated(pattern: re.Pattern[str], texts: list[str]) -> str:
-    """The first match not preceded by a negation ("we have not lost any data")."""
+def _unnegated(pattern: re.Pattern[str], texts: list[str], *, down_is_outage: bool = False) -> str:
+    """The first match not preceded by a negation ("we have not lost any data"), nor, for an
+    outage, a `down` that belongs to another phrase (`_DOWN_ELSEWHERE_RE`)."""
     for text in texts:
         for match in pattern.finditer(text):
-            if not NEGATOR_RE.search(text[max(0, match.start() - 40) : match.start()]):
-                return match.group(0)
+            before = text[max(0, match.start() - 40) : match.start()]
+            if NEGATOR_RE.search(before):
+                continue
+            if down_is_outage and _down_elsewhere(match.group(0), before):
+                continue
+            return match.group(0)
     return ""
+
+
+def _down_elsewhere(phrase: str, before: str) -> bool:
+    if not re.search(r"(?<!\w)down(?!\w)", phrase):
+        return False
+    found = _DOWN_ELSEWHERE_RE.search(before)
+    if found is None:
+        return False
+    return not found.group("falling") or phrase.split()[0] in _BARE_VERBS
+
+
+_BARE_VERBS = frozenset({"is", "are", "was", "were", "has", "have", "had", "went", "goes", "keeps"})
+"""Words an outage phrase starts with when it names no subject (then the word before is the subject)."""
 
