@@ -5,14 +5,23 @@ weekly report reads, and the ground truth the signal benchmarks score against.
 
 Writes tickets.jsonl (kbops' ticket schema with the history fields), releases.toml and
 planted-signals.json. The last week is always ISO 2026-W47 (Mon 16 - Sun 22 November 2026).
-Ordinary tickets are Poisson noise around stable weekly volumes per category; on top of
-them four signals are planted and recorded with their ticket ids and accounts:
+Ordinary tickets are left as noisy as real ones, and nothing about them is adjusted to
+suit a detector: each category has a slowly wandering weekly baseline (1% growth a week
+times a log AR(1) wander), each day's count is negative binomial around it with a weekday
+pattern (Poisson with a gamma-distributed rate), every ticket's topic and question are drawn
+by weight (the weekly mix is multinomial), and accounts are drawn by a heavy-tailed
+propensity, so some ordinary accounts write three times in a fortnight. No week or category
+is clamped, so a category can rise 20% by chance and a question can be busier one week.
+On top of that noise four signals are planted and recorded with their ticket ids and accounts:
 1. release v4.2.0 (Tue 17 Nov) breaks timeline PDF exports: a new problem from 20+ accounts;
-2. billing is up 40-50% week over week after a price-change email; the other categories
-   stay within 10% of the week before, so they are not rising;
+2. a price-change email on Mon 16 Nov: extra billing tickets, 40-50% of W46's billing count,
+   on top of W47's ordinary billing tickets. This is the only constraint on volume and it
+   concerns the planted tickets alone (how many to add); W47's ordinary billing tickets are
+   as noisy as any week's, so the observed rise is 40-50% plus or minus the noise;
 3. five business/enterprise accounts with 3+ tickets in 14 days, mostly escalated, angrier
-   each time;
+   each time (they write nothing else in the history);
 4. recurring topics the agent answers with low confidence (documentation gaps).
+A 40-minute outage in W46 adds an incident to the week before (not a report-week signal).
 Same seed and arguments, same bytes. Pure Python + numpy; no network.
 """
 
@@ -47,6 +56,20 @@ NOW = datetime(2026, 11, 23, tzinfo=UTC)
 TIERS, TIER_MIX, TIER_ACTIVITY = ("free", "pro", "business", "enterprise"), (0.60, 0.25, 0.12, 0.03), (0.6, 1.0, 2.0, 4.0)
 CATEGORY_SHARE = {BILLING: 0.20, TECHNICAL: 0.30, ACCOUNT: 0.17, FEATURE: 0.11, BUG: 0.22}
 DAY_WEIGHTS = (1.0, 1.05, 1.0, 0.95, 0.85, 0.35, 0.3)
+"""Monday to Sunday: a working week and a quiet weekend."""
+GROWTH = 0.01
+"""Expected volume grows 1% a week (more customers)."""
+DRIFT, DRIFT_MEMORY = 0.04, 0.8
+"""A category's log baseline is AR(1): each week keeps 0.8 of its deviation and adds N(0, 0.04)
+(about 7% away from the trend at any time)."""
+DAY_DISPERSION = 30.0
+"""Gamma shape of a day's rate: daily counts are negative binomial, variance mu + mu^2 / 30 (a
+busy Monday, a quiet Thursday). With the wander, a category's weekly count varies about twice
+as much as Poisson would (mildly over-dispersed, as support queues are)."""
+RISE = (0.40, 0.50)
+"""The planted billing rise: extra tickets, this share of the week before's billing tickets."""
+RISING_DAYS = (3.0, 2.5, 1.5, 1.0, 0.8, 0.3, 0.3)
+"""When the extra billing tickets came: the email went out on Monday."""
 RELEASES = (
     ("v4.0.0", date(2026, 9, 22), "Tasklane 4.0: redesigned board cards, AI task summaries on Business and "
      "Enterprise, faster search."),
@@ -132,7 +155,6 @@ class History:
         self.drafts: list[Draft] = []
         self.churn_accounts: list[int] = []
         self.window_start = NOW - timedelta(days=14)
-        self.recent: Counter[int] = Counter()
 
     # ---------------------------------------------------------------- planted signals
     def plant_churn(self) -> None:
@@ -188,96 +210,68 @@ class History:
 
     def add(self, draft: Draft) -> None:
         self.drafts.append(draft)
-        if draft.created_at >= self.window_start:
-            self.recent[draft.account] += 1
 
     # ---------------------------------------------------------------- noise
     def plan_noise(self) -> dict[str, dict[str, int]]:
-        """Weekly volumes per category; the report week's are planted (billing up, the rest flat)."""
+        """Every category's ordinary tickets, day by day, from its wandering baseline; then the
+        planted billing rise on top of W47's ordinary billing. Returns tickets per week and category."""
         weeks = len(self.mondays)
-        growth_sum = sum(1 + 0.01 * (w - weeks + 1) for w in range(weeks))
-        base = max(20.0, (self.target - len(self.drafts)) / (growth_sum + 0.45 * CATEGORY_SHARE[BILLING]))
-        volume: dict[str, dict[str, int]] = {}
-        for w, monday in enumerate(self.mondays):
-            label, last = week_label(monday), w == len(self.mondays) - 1
-            present = Counter(d.category for d in self.drafts if self.in_week(d.created_at, monday))
-            growth = 1 + 0.01 * (w - len(self.mondays) + 1)
-            for category in CATEGORIES:
-                lam = base * CATEGORY_SHARE[category] * growth
-                if w == weeks - 2:  # the rise is measured against it: an ordinary week
-                    self.noise(monday, category, self.typical_count(lam, 0.1 * lam))
-                elif weeks - 5 <= w < weeks - 2:  # the rest of the rolling average: no outlier
-                    self.noise(monday, category, self.typical_count(lam, 2 * math.sqrt(lam)))
-                elif not last:
-                    self.noise(monday, category, int(self.np.poisson(lam)))
-                elif category == BILLING:
-                    previous = volume[week_label(self.mondays[w - 1])][BILLING]
-                    target = round(previous * self.rng.uniform(1.40, 1.50))  # the usual load, then the email's
-                    ordinary = min(int(self.np.poisson(lam)), max(0, round(1.05 * previous) - present[category]))
-                    self.noise(monday, category, ordinary)
-                    self.noise(monday, category, target - present[category] - ordinary, rising=True)
-                else:
-                    self.noise(monday, category, self.flat_count(volume, w, category, lam, present[category]))
-            volume[label] = dict(Counter(d.category for d in self.drafts if self.in_week(d.created_at, monday)))
-        return volume
+        growth = [1 + GROWTH * (w - weeks + 1) for w in range(weeks)]
+        base = max(20.0, (self.target - len(self.drafts)) / (sum(growth) + RISE[1] * CATEGORY_SHARE[BILLING]))
+        levels = {c: self.baseline(base * CATEGORY_SHARE[c], growth) for c in CATEGORIES}
+        for category in CATEGORIES:
+            for monday, level in zip(self.mondays, levels[category], strict=True):
+                for offset, day_weight in enumerate(DAY_WEIGHTS):
+                    mean = level * day_weight / sum(DAY_WEIGHTS) * self.np.gamma(DAY_DISPERSION, 1 / DAY_DISPERSION)
+                    self.noise(monday + timedelta(days=offset), category, int(self.np.poisson(mean)))
+        self.plant_rise(self.weekly_volume()[week_label(self.mondays[-2])][BILLING])
+        return self.weekly_volume()
 
-    def typical_count(self, lam: float, tolerance: float) -> int:
-        for _ in range(200):
-            count = int(self.np.poisson(lam))
-            if abs(count - lam) <= tolerance:
-                return count
-        return round(lam)
+    def weekly_volume(self) -> dict[str, dict[str, int]]:
+        volume: dict[str, Counter[str]] = {week_label(m): Counter() for m in self.mondays}
+        for draft in self.drafts:
+            volume[week_label(draft.created_at.date() - timedelta(days=draft.created_at.weekday()))][draft.category] += 1
+        return {label: {c: counts[c] for c in CATEGORIES} for label, counts in volume.items()}
 
-    def flat_count(self, volume: dict[str, dict[str, int]], w: int, category: str, lam: float, planted: int) -> int:
-        previous = volume[week_label(self.mondays[w - 1])].get(category, 0)
-        for _ in range(200):
-            ordinary = int(self.np.poisson(max(1.0, lam - planted)))
-            if 0.9 * previous <= ordinary + planted <= 1.1 * previous:
-                return ordinary
-        return max(0, previous - planted)
+    def baseline(self, mean: float, growth: list[float]) -> list[float]:
+        """A category's expected weekly volume: slow growth times a mean-reverting wander
+        (log AR(1)), so categories drift apart and back over the weeks as real queues do."""
+        wander = self.np.normal(0.0, DRIFT / math.sqrt(1 - DRIFT_MEMORY**2))
+        levels = []
+        for g in growth:
+            levels.append(mean * g * math.exp(wander))
+            wander = DRIFT_MEMORY * wander + self.np.normal(0.0, DRIFT)
+        return levels
 
-    def noise(self, monday: date, category: str, count: int, rising: bool = False) -> None:
+    def plant_rise(self, previous_week: int) -> None:
+        """The price-change email: billing tickets added to W47's ordinary ones, 40-50% of
+        W46's billing count, front-loaded from Monday 09:00 on the topics the email raised."""
+        billing = [t for t in TOPICS if t.category == BILLING]
+        weights = [t.weight * RISING_BOOST.get(t.key, 1.0) for t in billing]
+        for _ in range(round(previous_week * self.rng.uniform(*RISE))):
+            offset = self.rng.choices(range(7), RISING_DAYS)[0]
+            at = moment(self.rng, LAST_MONDAY + timedelta(days=offset), 9.2 if offset == 0 else 0.0)
+            self.ticket(at, self.rng.choices(billing, weights)[0], BILLING, "rising")
+
+    def noise(self, day: date, category: str, count: int) -> None:
+        """`count` ordinary tickets on `day`: topics drawn by weight, one draw per ticket (the
+        mix is multinomial, so a question can be busier one week by chance, as in real queues)."""
         topics = [t for t in TOPICS if t.category == category]
-        weights = [t.weight * (RISING_BOOST.get(t.key, 1.0) if rising else 1.0) for t in topics]
-        day_weights = (3.0, 2.5, 1.5, 1.0, 0.8, 0.3, 0.3) if rising else DAY_WEIGHTS
-        for topic, ask in self.allocate(topics, weights, count):
-            offset = self.rng.choices(range(7), day_weights)[0]
-            at = moment(self.rng, monday + timedelta(days=offset), 9.2 if rising and offset == 0 else 0.0)
-            angry = 0.12 if category == BUG else 0.06
-            tone = self.rng.choices(["angry", "polite", "neutral"], [angry, 0.3, 0.7 - angry])[0]
-            self.add(Draft(at, self.pick_account(at), topic, category, "rising" if rising else "ordinary", tone,
-                           ask=ask))
+        weights = [t.weight for t in topics]
+        for _ in range(count):
+            self.ticket(moment(self.rng, day), self.rng.choices(topics, weights)[0], category, "ordinary")
 
-    def allocate(self, topics: list[Topic], weights: list[float], count: int) -> list[tuple[Topic, int]]:
-        """A week's tickets of a category shared out by weight, then over each topic's
-        questions in turn: the volume is noisy, the mix is not, so no ordinary question
-        spikes by chance into something that looks like a new issue."""
-        expected = [count * w / sum(weights) for w in weights]
-        shares = [int(e) for e in expected]
-        by_remainder = sorted(range(len(topics)), key=lambda i: expected[i] - shares[i] + self.rng.random() * 0.5)
-        for i in by_remainder[len(topics) - (count - sum(shares)):]:
-            shares[i] += 1
-        picked = []
-        for topic, share in zip(topics, shares, strict=True):
-            order = self.rng.sample(range(len(topic.asks)), len(topic.asks))
-            picked += [(topic, order[k % len(order)]) for k in range(share)]
-        self.rng.shuffle(picked)
-        return picked
+    def ticket(self, at: datetime, topic: Topic, category: str, kind: str) -> None:
+        angry = 0.12 if category == BUG else 0.06
+        tone = self.rng.choices(["angry", "polite", "neutral"], [angry, 0.3, 0.7 - angry])[0]
+        self.add(Draft(at, self.pick_account(), topic, category, kind, tone, ask=self.rng.randrange(len(topic.asks))))
 
-    def pick_account(self, at: datetime) -> int:
-        """Heavy-tailed by propensity; in the last 14 days no noise account gets a third ticket,
-        so accounts at risk are the planted ones (and the odd 2-ticket account)."""
-        for attempt in range(40):
+    def pick_account(self) -> int:
+        """By heavy-tailed propensity; the planted churn accounts write only their planted tickets."""
+        while True:
             account = self.accounts.sample(self.np, 1)[0]
-            if account in self.churn_accounts:
-                continue
-            if at < self.window_start or self.recent[account] < 2 or attempt == 39:
+            if account not in self.churn_accounts:
                 return account
-        return account
-
-    @staticmethod
-    def in_week(at: datetime, monday: date) -> bool:
-        return monday <= at.date() < monday + timedelta(days=7)
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """scripts/seed_tasklane.py, the demo ticket history: same seed same bytes, every record
-reads cleanly with kbops' own ticket reader, and the planted-signal ground truth the
-benchmarks score against says what the tickets really hold."""
+reads cleanly with kbops' own ticket reader, the planted-signal ground truth the
+benchmarks score against says what the tickets really hold, and the ordinary noise around
+it is left as noisy as real queues (nothing clamped to suit the detector)."""
 
 from __future__ import annotations
 
@@ -108,12 +109,14 @@ def assert_rising_category(tickets: list[Ticket], truth: dict[str, Any]) -> None
     rising = truth["rising_category"]
     this_week, previous = weeks["2026-W47"], weeks["2026-W46"]
     assert (rising["this_week"], rising["previous_week"]) == (this_week["billing"], previous["billing"])
-    assert this_week["billing"] / previous["billing"] > 1.35
-    for category, change in truth["not_rising"].items():
-        assert abs(this_week[category] / previous[category] - 1 - change) < 1e-3 and change <= 0.1
+    for category, change in truth["other_categories_change_wow"].items():  # whatever the noise did
+        assert abs(this_week[category] / previous[category] - 1 - change) < 1e-3
     extra = set(rising["extra_ticket_ids"])
-    assert extra and all(t.category == "billing" and t.created_at and t.created_at.isocalendar()[1] == 47
-                         for t in tickets if t.id in extra)
+    assert all(t.category == "billing" and t.created_at and t.created_at.isocalendar()[1] == 47
+               for t in tickets if t.id in extra)
+    # the planted rise is extra tickets, 40-50% of the week before's billing, on top of ordinary ones
+    assert 0.4 * previous["billing"] - 0.5 <= len(extra) <= 0.5 * previous["billing"] + 0.5
+    assert rising["ordinary_this_week"] == this_week["billing"] - len(extra)
 
 
 def assert_churn_accounts(tickets: list[Ticket], truth: dict[str, Any]) -> None:
@@ -128,8 +131,8 @@ def assert_churn_accounts(tickets: list[Ticket], truth: dict[str, Any]) -> None:
         assert sorted(t.id for t in mine) == sorted(account["ticket_ids"]) and len(mine) >= 3
         assert {t.customer.tier for t in mine} <= {"business", "enterprise"}
         assert sum(t.status == "escalated" for t in mine) / len(mine) >= 0.6
-    busy = {a for a, mine in recent.items() if len(mine) >= 3}
-    assert busy <= {a["account_id"] for a in truth["churn_accounts"]}, "noise accounts stay under 3 tickets in 14 days"
+    planted = {i for a in truth["churn_accounts"] for i in a["ticket_ids"] + a["earlier_ticket_ids"]}
+    assert {t.id for t in tickets if t.customer.id in {a["account_id"] for a in truth["churn_accounts"]}} == planted
 
 
 def assert_doc_gaps(tickets: dict[str, Ticket], truth: dict[str, Any]) -> None:
@@ -137,3 +140,24 @@ def assert_doc_gaps(tickets: dict[str, Ticket], truth: dict[str, Any]) -> None:
     low = {t.id for t in tickets.values() if t.status == "resolved_by_agent"
            and t.agent_confidence is not None and t.agent_confidence < 0.5}
     assert gap_ids == low and len(truth["doc_gap_topics"]) >= 4
+
+
+def test_ordinary_noise_is_not_clamped() -> None:
+    """The demo's ordinary weeks vary more than Poisson counts would (the level wanders, busy
+    days cluster), categories that nothing was planted in move more than 10% from one week
+    to the next, and a question's weekly count is not the same every week."""
+    truth = json.loads((REPO / "evals" / "history" / "planted-signals.json").read_text(encoding="utf-8"))
+    volume, weeks = truth["volume"], truth["weeks"][:-2]  # before the outage and the report week
+    pearson = sum((volume[w][c] - mean) ** 2 / mean for c in DEFAULT_TAXONOMY
+                  for mean in [sum(volume[v][c] for v in weeks) / len(weeks)] for w in weeks)
+    assert pearson / (len(DEFAULT_TAXONOMY) * (len(weeks) - 1)) > 1.2
+    moves = [abs(volume[b][c] / volume[a][c] - 1) for a, b in zip(weeks, weeks[1:], strict=False) for c in DEFAULT_TAXONOMY]
+    assert max(moves) > 0.2 and sum(m > 0.1 for m in moves) >= 5
+    read = read_tickets(REPO / "evals" / "history" / "tickets.jsonl")
+    subjects_by_week: dict[str, Counter[str]] = {}
+    for t in read.tickets:
+        assert t.created_at is not None
+        year, week, _ = t.created_at.isocalendar()
+        subjects_by_week.setdefault(f"{year}-W{week:02d}", Counter())[t.subject.lower()] += 1
+    per_week = [subjects_by_week[w]["payment failed"] for w in weeks]
+    assert len(set(per_week)) > 2
