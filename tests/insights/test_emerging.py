@@ -120,6 +120,27 @@ def test_a_problem_seen_as_often_before_is_not_new() -> None:
     assert run(*this_week(outage()), prior=(before, vectors)) == []
 
 
+def test_a_rare_question_that_doubled_is_not_new() -> None:
+    """One ticket a week for four weeks, eight this week: a lot more, but the prior rate rests
+    on four tickets, so 8 of 12 in one week of five is p = 6e-4, not new (a known rate of one
+    a week would have made it p = 2e-5)."""
+    before, vectors = prior_weeks()
+    for offset in range(4, 0, -1):
+        found, own = outage(count=1, topic=30)
+        week = WEEK.shift(-offset)
+        before += [t.model_copy(update={"id": f"{t.id}-{week.week}", "created_at": t.created_at - timedelta(weeks=offset)})
+                   for t in found]
+        vectors = np.vstack([vectors, rows(own)])
+    assert run(*this_week(outage(count=8)), prior=(before, vectors)) == []
+
+
+def test_a_never_seen_problem_needs_six_tickets_against_four_weeks() -> None:
+    """0.2^5 = 3e-4 is not below 1e-4; 0.2^6 = 6e-5 is (the chance that every ticket of a
+    problem as common before falls into this week)."""
+    assert run(*this_week(outage(count=5))) == []
+    assert len(run(*this_week(outage(count=6)))) == 1
+
+
 def test_an_issue_without_a_release_nearby_follows_none() -> None:
     issues = run(*this_week(outage()), releases=(Release("2.3.0", date(2026, 10, 1)),))
     assert len(issues) == 1 and issues[0].release is None

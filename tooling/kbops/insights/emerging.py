@@ -17,9 +17,14 @@ not have.
 3. A cluster is an emerging issue when it has at least `emerging_min_tickets` tickets
    from `emerging_min_accounts` accounts, the prior periods' rate inside the same radius
    is at most `NEW_SHARE` of this period's count, and this period's count is significant
-   at that rate: Poisson P(X >= n) < `SIGNIFICANCE` with the prior rate (prior tickets
-   + 0.5) / prior periods (the 0.5 keeps a never-seen problem from having rate zero).
-   Hundreds of candidate groups are tested in a busy week, so the level is strict.
+   against the prior periods': the conditional test for two Poisson rates
+   (`stats.rate_rise_p`, as for volume) gives p < `SIGNIFICANCE`. Hundreds of candidate
+   groups are tested in a busy week, so the level is strict. The prior rate comes from a
+   handful of tickets, so the test must count its uncertainty: treating 4 tickets in 4 weeks
+   as a known rate of about 1 a week makes 8 this week look like p ~ 2e-5, when the two counts
+   together (8 of 12 in one week of five) give p = 6e-4. Ordinary questions whose weekly
+   count happens to double were reported as new that way. The price: with 4 prior periods
+   a never-seen problem needs 6 tickets (0.2^6 < 1e-4), with fewer prior periods more.
    Both must also hold `RADIUS_MARGIN` looser (never looser than a gap cluster): the
    radius was chosen by this week's tickets, and a radius that happens to fit them
    tightly must not make a topic that merely grew look new.
@@ -58,7 +63,7 @@ from .groups import (
 )
 from .neighbours import count_within, kth_neighbour_similarity, ticket_text
 from .releases import Release, release_before
-from .stats import chao1, peak_within, poisson_tail
+from .stats import chao1, peak_within, rate_rise_p
 from .weeks import Period, as_utc
 
 NEW_SHARE = 0.2
@@ -184,7 +189,7 @@ def _is_new(members: Sequence[Ticket], prior_count: int, prior_periods: int, set
     prior_rate = prior_count / prior_periods
     if prior_rate > NEW_SHARE * count:
         return False
-    return poisson_tail(count, (prior_count + 0.5) / prior_periods) < SIGNIFICANCE
+    return rate_rise_p(count, prior_count, prior_periods) < SIGNIFICANCE
 
 
 def _issue(members: list[Ticket], earlier: list[Ticket], phrases: list[str], period: Period, prior_periods: int,
