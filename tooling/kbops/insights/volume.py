@@ -15,6 +15,12 @@ Poisson(100) counts): ratio and minimum alone would raise a false alarm in about
 other report of five categories. p < 0.01 cuts chance flags to about one report in twenty
 (five categories at 0.01), which leaves room for counts noisier than Poisson, while real
 rises still clear it: +20% on 200 tickets a week (p = 0.008), +30% on 100 (p = 0.006).
+Real counts are noisier than Poisson (a queue's level wanders, busy days cluster), and then
+chance flags come more often: about one report in six on the seeded Tasklane histories,
+whose weekly counts vary about 1.9 times as much as Poisson ones. A quasi-Poisson test, the
+counts divided by that over-dispersion as estimated from the rolling weeks, halved those but
+missed 10 of 25 planted +40-50% rises (this test 2): four weeks are too few to estimate it
+well (benchmarks/results/weekly_signals.md).
 Testing against all rolling periods rather than the previous one alone also keeps one
 unusually quiet week from making an ordinary one look like a rise.
 
