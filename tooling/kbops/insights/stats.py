@@ -13,20 +13,6 @@ from datetime import datetime, timedelta
 from math import exp, lgamma, log
 
 
-def poisson_tail(count: int, rate: float) -> float:
-    """P(X >= count) for X ~ Poisson(rate): how surprising `count` is at the usual `rate`."""
-    if count <= 0:
-        return 1.0
-    rate = max(rate, 1e-12)
-
-    def term(i: int) -> float:
-        return exp(i * log(rate) - rate - lgamma(i + 1))
-
-    if count <= rate:  # the tail is large: one minus the (short) head
-        return max(0.0, 1.0 - sum(term(i) for i in range(count)))
-    return min(1.0, _sum_down_from(term, count, None))
-
-
 def rate_rise_p(current: int, before: int, periods_before: int) -> float:
     """One-sided p-value that the current period's rate is no higher than the rate of the
     `periods_before` periods together holding `before` tickets.
