@@ -17,24 +17,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..agent.policy.hidden import hidden_payloads
+from ..agent.policy.hidden import BASE64_RE, HIDDEN_STYLE, TAG_RE, hidden_payloads
 from ..agent.policy.injection import injection_markers
 from ..agent.policy.normalise import TAG_CHARS_RE, normalise, variants
 
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_HIDDEN_STYLE = (
-    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])|opacity\s*:\s*0(?![.\d]*[1-9])"
-    r"|color\s*:\s*transparent|(?:width|height|max-height)\s*:\s*0(?![.\d]*[1-9])"
-)
 _HIDDEN_OPEN_RE = re.compile(
-    rf"<([a-zA-Z][\w-]{{0,20}})\b[^<>]{{0,2000}}?(?:\bstyle\s*=\s*[\"'][^\"']*?(?:{_HIDDEN_STYLE})"
+    rf"<([a-zA-Z][\w-]{{0,20}})\b[^<>]{{0,2000}}?(?:\bstyle\s*=\s*[\"'][^\"']*?(?:{HIDDEN_STYLE})"
     r"|\shidden\b|\baria-hidden\s*=\s*[\"']?true)[^<>]{0,2000}>",
     re.IGNORECASE,
 )
-_TAG_RE = re.compile(r"<[^<>]{0,2000}>")
 _MD_IMAGE_RE = re.compile(r"!\[[^\]\n]{0,500}\](?:\([^()\n]{0,2000}\))?")
 _MD_TITLE_RE = re.compile(r"(\]\(\s*\S{1,2000})\s+(?:\"[^\"\n]{0,500}\"|'[^'\n]{0,500}')\s*\)")
-_BASE64_RE = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
 
 TRIAGE_DIRECTIVE_RE = re.compile(
@@ -86,8 +80,8 @@ def _strip_hidden(raw: str) -> str:
     raw = _remove_hidden_elements(raw)
     raw = _MD_IMAGE_RE.sub(" ", raw)
     raw = _MD_TITLE_RE.sub(r"\1)", raw)
-    raw = _TAG_RE.sub(" ", raw)
-    return _BASE64_RE.sub(lambda m: " " if hidden_payloads(m.group(0)).get("base64") else m.group(0), raw)
+    raw = TAG_RE.sub(" ", raw)
+    return BASE64_RE.sub(lambda m: " " if hidden_payloads(m.group(0)).get("base64") else m.group(0), raw)
 
 
 def _remove_hidden_elements(raw: str) -> str:

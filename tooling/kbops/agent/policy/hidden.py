@@ -24,15 +24,15 @@ comments) are ordinary until they address the model (`injection.addresses_the_mo
 
 _MAX_PIECES = 50
 _MAX_PIECE = 2_000
-_BASE64_RE = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])")
-_HIDDEN_STYLE = (
+BASE64_RE = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])")
+HIDDEN_STYLE = (
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|!|$|(?=[\"']))"
     r"|opacity\s*:\s*0(?:\.0+)?\s*(?:;|!|$|(?=[\"']))|color\s*:\s*transparent"
     r"|(?:width|height|max-height)\s*:\s*0(?:px)?\s*(?:;|!|$|(?=[\"']))"
 )
-_OPEN_TAG_RE = re.compile(r"<([a-zA-Z][\w-]{0,20})\b([^<>]{0,2000})>")
+_OPENTAG_RE = re.compile(r"<([a-zA-Z][\w-]{0,20})\b([^<>]{0,2000})>")
 _HIDDEN_ATTRS_RE = re.compile(
-    rf"\bstyle\s*=\s*(?:\"[^\"]*?(?:{_HIDDEN_STYLE})[^\"]*\"|'[^']*?(?:{_HIDDEN_STYLE})[^']*')"
+    rf"\bstyle\s*=\s*(?:\"[^\"]*?(?:{HIDDEN_STYLE})[^\"]*\"|'[^']*?(?:{HIDDEN_STYLE})[^']*')"
     r"|(?:^|\s)hidden(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|\w+))?(?=\s|/|$)|\baria-hidden\s*=\s*[\"']?true",
     re.IGNORECASE,
 )
@@ -45,7 +45,7 @@ _MD_TITLE_RE = re.compile(
     r"(?:\]\(\s*|^\s{0,3}\[[^\]\n]{1,200}\]:\s*)\S{1,2000}\s+(?:\"([^\"\n]{1,500})\"|'([^'\n]{1,500})'|\(([^()\n]{1,500})\))",
     re.MULTILINE,
 )
-_TAG_RE = re.compile(r"<[^<>]{0,2000}>")
+TAG_RE = re.compile(r"<[^<>]{0,2000}>")
 
 
 def hidden_payloads(raw: str) -> dict[str, str]:
@@ -53,11 +53,11 @@ def hidden_payloads(raw: str) -> dict[str, str]:
     found: dict[str, list[str]] = {}
 
     def add(kind: str, text: str) -> None:
-        text = " ".join(_TAG_RE.sub(" ", text).split())[:_MAX_PIECE]
+        text = " ".join(TAG_RE.sub(" ", text).split())[:_MAX_PIECE]
         if text and len(found.setdefault(kind, [])) < _MAX_PIECES:
             found[kind].append(text)
 
-    for match in _BASE64_RE.finditer(raw):
+    for match in BASE64_RE.finditer(raw):
         if decoded := _decode_base64(match.group(0)):
             add("base64", decoded)
     tags = "".join(
@@ -67,7 +67,7 @@ def hidden_payloads(raw: str) -> dict[str, str]:
         add("unicode-tag", tags)
     for text in _never_displayed(raw):
         add("html-hidden", text)
-    for match in _OPEN_TAG_RE.finditer(raw):
+    for match in _OPENTAG_RE.finditer(raw):
         for attr in _TEXT_ATTR_RE.finditer(match.group(2)):
             add("html-attribute", attr.group(1) or attr.group(2) or "")
     for match in _MD_IMAGE_ALT_RE.finditer(raw):
@@ -83,7 +83,7 @@ def _never_displayed(raw: str) -> list[str]:
     """Contents of elements styled or marked so a browser never shows them."""
     texts: list[str] = []
     lowered = raw.lower()
-    for match in _OPEN_TAG_RE.finditer(raw):
+    for match in _OPENTAG_RE.finditer(raw):
         if len(texts) >= _MAX_PIECES:
             break
         if not _HIDDEN_ATTRS_RE.search(match.group(2)):
