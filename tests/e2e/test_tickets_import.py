@@ -103,7 +103,9 @@ def test_a_file_without_a_usable_record_exits_2_and_imports_nothing(project: Pat
 
 def test_configured_path_and_a_history_in_use_is_one_clean_line(project: Path) -> None:
     config = project / "kbops.toml"
-    config.write_text(config.read_text() + '\n[history]\npath = "data/tickets.duckdb"\n')
+    text = config.read_text()
+    assert 'path = ".kbops/history.duckdb"' in text  # the demo's [history] section
+    config.write_text(text.replace('path = ".kbops/history.duckdb"', 'path = "data/tickets.duckdb"'))
     assert run_kbops("tickets", "import", "evals/tickets.jsonl", cwd=project).returncode == 0
     assert history_rows(project, "SELECT count(*) FROM tickets", "data/tickets.duckdb") == [(DEMO_TICKETS,)]
     assert not (project / ".kbops" / "history.duckdb").exists()
