@@ -17,7 +17,13 @@ from ..config import DEFAULT_RISK_TOPICS, config_reference
 from ..kb.model import ArticleMeta
 from ..tickets.csv_export import DEFAULT_COLUMNS, LIST_FIELDS, REQUIRED_COLUMNS, TICKET_FIELDS
 from ..tickets.model import Customer, Ticket
-from ..tickets.zendesk import DEFAULT_TIER_TAGS, ZENDESK_CHANNELS
+from ..tickets.zendesk import (
+    DEFAULT_TIER_TAGS,
+    ZENDESK_CHANNELS,
+    ZENDESK_CSAT,
+    ZENDESK_SEVERITIES,
+    ZENDESK_STATUSES,
+)
 from .json import run_schema
 
 REQUIRED_NOTE = "Required fields have no default."
@@ -233,6 +239,13 @@ def ticket_import_markdown() -> list[str]:
         "| `resolved_by_article_ids` | `kb:<article id>` tags and custom field values, and every value of "
         "the custom field `eval.zendesk_article_field` |",
         "| `tags` | `tags`, plus `priority:<priority>` |",
+        "| `status` | `status`: " + ", ".join(f"`{theirs}` → `{ours}`" for theirs, ours in ZENDESK_STATUSES.items())
+        + "; a tag naming one of our statuses (`resolved_by_agent`, `escalated`, ...) wins |",
+        "| `resolved_at` | `solved_at`, else `updated_at`, when the status is `solved` or `closed` |",
+        "| `severity` | `priority`: " + ", ".join(f"`{theirs}` → `{ours}`" for theirs, ours in ZENDESK_SEVERITIES.items())
+        + " |",
+        "| `csat` | `satisfaction_rating.score`: " + ", ".join(f"`{theirs}` → {ours:g}" for theirs, ours in ZENDESK_CSAT.items())
+        + " (`offered` and `unoffered` are no rating) |",
         "",
         "Internal notes (`public: false`) are never read, neither as the question nor as the answer. A "
         "ticket whose requester wrote no public comment is reported, not filled in from `description` "
