@@ -8,7 +8,7 @@ machine's closed network refuses anyway.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,6 +43,23 @@ def chromium_page(profile: Path, width: int = 1200, height: int = 900) -> Iterat
             yield context.pages[0] if context.pages else context.new_page()
         finally:
             context.close()
+
+
+def assert_charts_drawn(page: object, names: Iterable[str], *, min_height: float, one_svg: bool = True) -> None:
+    """Each `figure[data-chart=NAME]` shows a chart wider than 300 px and at least
+    `min_height` tall, whose first `.mark` has a real box (the chart drew, not just its frame).
+    `one_svg`: the figure holds exactly one svg (Playwright's strict locator fails otherwise)."""
+    for name in names:
+        svg = page.locator(f'figure[data-chart="{name}"] svg')  # type: ignore[attr-defined]
+        if not one_svg:
+            svg = svg.first
+        assert svg.is_visible(), name
+        box = svg.bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > min_height, (name, box)
+        marks = page.locator(f'figure[data-chart="{name}"] .mark')  # type: ignore[attr-defined]
+        assert marks.count() > 0, name
+        mark_box = marks.first.bounding_box()
+        assert mark_box is not None and mark_box["width"] > 0 and mark_box["height"] > 0, name
 
 
 def keep_screenshot(source: Path, name: str) -> Path:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium_page, keep_screenshot
+from tests.browser import assert_charts_drawn, chromium_page, keep_screenshot
 from tests.conftest import run_kbops
 from tests.factories import project_copy
 
@@ -31,15 +31,7 @@ def test_demo_report_shows_its_charts(tmp_path: Path) -> None:
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.goto(report.as_uri())
         assert page.title().startswith("kbops eval")
-        for name in CHARTS:
-            svg = page.locator(f'figure[data-chart="{name}"] svg')
-            assert svg.is_visible(), name
-            box = svg.bounding_box()
-            assert box is not None and box["width"] > 300 and box["height"] > 80, (name, box)
-            marks = page.locator(f'figure[data-chart="{name}"] .mark')
-            assert marks.count() > 0, name
-            mark_box = marks.first.bounding_box()
-            assert mark_box is not None and mark_box["width"] > 0 and mark_box["height"] > 0, name
+        assert_charts_drawn(page, CHARTS, min_height=80)
         assert page.locator(".card").first.inner_text().startswith("deflection")
         assert page.get_by_role("heading", name="Gaps by topic").is_visible()  # from `kbops gaps`
         page.screenshot(path=str(shot), full_page=True)

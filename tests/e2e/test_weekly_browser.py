@@ -13,7 +13,7 @@ from kbops.index.embed import Embedder
 from kbops.insights.releases import Release
 from kbops.insights.weekly import build_weekly
 from kbops.report.weekly_html import render_weekly_html
-from tests.browser import chromium_page, keep_screenshot
+from tests.browser import assert_charts_drawn, chromium_page, keep_screenshot
 from tests.insights.synthetic import WEEK, export_bug, planted_history
 
 pytestmark = pytest.mark.browser
@@ -38,15 +38,7 @@ def test_the_weekly_report_draws_its_charts(tmp_path: Path, embedder: Embedder) 
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(page_file.as_uri())
         assert page.title() == "Support intelligence 2026-W47"
-        for name in CHARTS:
-            svg = page.locator(f'figure[data-chart="{name}"] svg').first
-            assert svg.is_visible(), name
-            box = svg.bounding_box()
-            assert box is not None and box["width"] > 300 and box["height"] > 40, (name, box)
-            marks = page.locator(f'figure[data-chart="{name}"] .mark')
-            assert marks.count() > 0, name
-            mark_box = marks.first.bounding_box()
-            assert mark_box is not None and mark_box["width"] > 0 and mark_box["height"] > 0, name
+        assert_charts_drawn(page, CHARTS, min_height=40, one_svg=False)
         assert page.locator('figure[data-chart="volume"] .average').count() == len(report.volume.by_category)
         assert page.locator(".card").first.inner_text().startswith("tickets")
         assert page.get_by_role("heading", name="2. Emerging issues").is_visible()
