@@ -17,8 +17,9 @@ BLOCK_ROWS = 512
 
 
 def ticket_text(ticket: Ticket) -> str:
-    """What a ticket is about: its subject and the customer's message (what triage embeds too,
-    so the embedding cache is shared)."""
+    """What a ticket is about: its subject and the customer's message. Triage embeds its
+    `visible_text` instead, so a ticket with hidden text or line breaks has one cached vector
+    for each."""
     return ticket.text
 
 
