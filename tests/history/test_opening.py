@@ -42,11 +42,11 @@ def test_an_older_history_is_migrated_in_place_keeping_its_tickets(tmp_path: Pat
     path = tmp_path / "history.duckdb"
     with HistoryStore.open(path) as store:
         store.upsert([ONE], "a.jsonl")
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store_module, "MIGRATIONS", {1: ("ALTER TABLE tickets ADD COLUMN queue VARCHAR",)})
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(store_module, "MIGRATIONS", {SCHEMA_VERSION: ("ALTER TABLE tickets ADD COLUMN queue VARCHAR",)})
     with HistoryStore.open(path, read_only=True) as store:  # read-only opens migrate too, then read
         assert [t.id for t in store.tickets()] == ["T-1"]
-    assert meta(path) == [("schema_version", "2")]
+    assert meta(path) == [("schema_version", str(SCHEMA_VERSION + 1))]
     with duckdb.connect(str(path), read_only=True) as connection:
         assert "queue" in [row[0] for row in connection.execute("DESCRIBE tickets").fetchall()]
 
@@ -54,16 +54,17 @@ def test_an_older_history_is_migrated_in_place_keeping_its_tickets(tmp_path: Pat
 def test_a_failed_migration_leaves_the_file_at_its_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "history.duckdb"
     HistoryStore.open(path).close()
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
-    monkeypatch.setattr(store_module, "MIGRATIONS", {1: ("ALTER TABLE tickets ADD COLUMN queue VARCHAR",)})
-    with pytest.raises(StateError, match=r"history.duckdb: no migration from ticket history schema version 2"):
+    now, up, past = SCHEMA_VERSION, SCHEMA_VERSION + 1, SCHEMA_VERSION + 2
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", past)
+    monkeypatch.setattr(store_module, "MIGRATIONS", {now: ("ALTER TABLE tickets ADD COLUMN queue VARCHAR",)})
+    with pytest.raises(StateError, match=rf"history.duckdb: no migration from ticket history schema version {up}"):
         HistoryStore.open(path)
-    monkeypatch.setattr(store_module, "MIGRATIONS", {1: ("ALTER TABLE tickets ADD COLUMN queue VARCHAR",),
-                                                     2: ("ALTER TABLE no_such_table ADD COLUMN x INT",)})
-    with pytest.raises(StateError, match=r"history.duckdb: cannot migrate the ticket history from schema version 1 "
-                                         r"to 3, left it at 1: Catalog Error: .*no_such_table"):
+    monkeypatch.setattr(store_module, "MIGRATIONS", {now: ("ALTER TABLE tickets ADD COLUMN queue VARCHAR",),
+                                                     up: ("ALTER TABLE no_such_table ADD COLUMN x INT",)})
+    with pytest.raises(StateError, match=rf"history.duckdb: cannot migrate the ticket history from schema version {now} "
+                                         rf"to {past}, left it at {now}: Catalog Error: .*no_such_table"):
         HistoryStore.open(path)
-    assert meta(path) == [("schema_version", "1")]
+    assert meta(path) == [("schema_version", str(now))]
     with duckdb.connect(str(path), read_only=True) as connection:
         assert "queue" not in [row[0] for row in connection.execute("DESCRIBE tickets").fetchall()]
 
@@ -138,3 +139,19 @@ def test_a_closed_history_says_so(tmp_path: Path) -> None:
     store.close()  # twice is fine
     with pytest.raises(StateError, match="the ticket history is closed"):
         store.count()
+
+
+def test_a_version_1_history_gains_escalation_reasons_and_keeps_its_tickets(tmp_path: Path) -> None:
+    path = tmp_path / "history.duckdb"
+    with HistoryStore.open(path) as store:
+        store.upsert([ONE], "a.jsonl")
+    with duckdb.connect(str(path)) as connection:  # what kbops 0.1 with schema version 1 wrote
+        connection.execute("ALTER TABLE tickets DROP COLUMN escalation_reasons")
+        connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    escalated = Ticket.model_validate({"id": "T-2", "created_at": "2026-09-03T09:00:00Z", "body": "Refund me",
+                                       "status": "escalated", "escalation_reasons": ["risk_topic:refund"]})
+    with HistoryStore.open(path) as store:
+        store.upsert([escalated], "b.jsonl")
+        found = {t.id: t.escalation_reasons for t in store.tickets()}
+    assert found == {"T-1": (), "T-2": ("risk_topic:refund",)}
+    assert meta(path) == [("schema_version", str(SCHEMA_VERSION))]

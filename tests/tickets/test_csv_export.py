@@ -41,6 +41,7 @@ def test_csv_default_columns_fill_every_field_and_ignore_the_rest(tmp_path: Path
         "resolved_at": datetime(2026, 9, 2, 10, 0, tzinfo=UTC), "status": TicketStatus.RESOLVED_BY_SPECIALIST,
         "category": "technical", "severity": "P3", "agent_confidence": 0.42,
         "cited_article_ids": ("export-project-csv",), "csat": 4.0, "sentiment": -0.5,
+        "escalation_reasons": (), "expected_action": "",
     }
 
 

@@ -14,6 +14,7 @@ from .loading import (
     load_settings,
     settings_from_dict,
 )
+from .loop import FeedbackSettings, HandoffSettings, KpiSettings, ReviewSettings
 from .operations import SEVERITIES, HistorySettings, RouteRule, TriageSettings, WeeklySettings
 from .schema import (
     AgentSettings,
@@ -42,4 +43,5 @@ __all__ = [
     "IndexSettings", "KBSettings", "LintSettings", "MemorySettings", "PolicySettings", "RagasSettings", "RedactionSettings",
     "RetrievalSettings", "Settings", "SiteSettings", "config_reference", "find_project_root", "load_settings",
     "settings_from_dict", "TUNED_FILE", "SEVERITIES", "HistorySettings", "RouteRule", "TriageSettings", "WeeklySettings", "TunedSource", "render_tuned", "without_tuned",
+    "FeedbackSettings", "HandoffSettings", "KpiSettings", "ReviewSettings",
 ]

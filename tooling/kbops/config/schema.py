@@ -22,6 +22,7 @@ from .defaults import (
     RAGAS_LLM_METRICS,
     RAGAS_METRICS,
 )
+from .loop import FeedbackSettings, HandoffSettings, KpiSettings, ReviewSettings
 from .operations import HistorySettings, TriageSettings, WeeklySettings
 
 __all__ = ["RAGAS_LLM_METRICS", "RAGAS_METRICS"]
@@ -357,6 +358,10 @@ class Settings(_Section):
     history: HistorySettings = HistorySettings()
     triage: TriageSettings = TriageSettings()
     weekly: WeeklySettings = WeeklySettings()
+    review: ReviewSettings = ReviewSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
+    kpis: KpiSettings = KpiSettings()
+    handoff: HandoffSettings = HandoffSettings()
 
     @property
     def kb_dir(self) -> Path:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Version of the tables below; stored in `meta` as `schema_version`."""
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
-"""Version N -> the SQL statements that turn a version-N file into version N+1 (none yet:
-version 1 is the first)."""
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: ("ALTER TABLE tickets ADD COLUMN escalation_reasons VARCHAR[] DEFAULT []",),
+}
+"""Version N -> the SQL statements that turn a version-N file into version N+1.
+1 -> 2: `escalation_reasons` (the next import fills it in: the preparation version moved too)."""
 
-PREPARATION_VERSION = 1
+PREPARATION_VERSION = 2
 """Part of every content hash: bump it when what import stores changes (how text is
 redacted or sentiment computed), so the next import rewrites every ticket."""
 
@@ -58,6 +60,9 @@ TICKET_COLUMNS: tuple[Column, ...] = (
     Column("source", "VARCHAR NOT NULL", "The file the stored version came from."),
     Column("imported_at", "TIMESTAMPTZ NOT NULL", "When the ticket first entered the history."),
     Column("changed_at", "TIMESTAMPTZ NOT NULL", "When the stored version was written (the first import or the last update)."),
+    Column("escalation_reasons", "VARCHAR[]", "Why the agent escalated it (reason codes); empty when it did not "
+           "or the export does not say (added in version 2: columns keep the order they were added "
+           "in, so a migrated file and a new one agree)."),
 )
 
 META_COLUMNS: tuple[Column, ...] = (

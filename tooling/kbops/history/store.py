@@ -37,7 +37,7 @@ from .schema import MIGRATIONS, SCHEMA_VERSION, TICKET_COLUMNS, TICKET_FIELDS, c
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _READ = ("id, epoch_us(created_at), epoch_us(resolved_at), channel, account_id, tier, monthly_revenue, subject, body, "
          "resolution, resolved_by_article_ids, tags, status, category, severity, agent_confidence, cited_article_ids, "
-         "csat, sentiment")
+         "csat, sentiment, coalesce(escalation_reasons, [])")
 _ORDER = "ORDER BY created_at, id"
 _KEEP_ON_UPDATE = ("id", "imported_at")
 _GLOB = re.compile(r"[*?\[\]{}]")
@@ -166,7 +166,7 @@ class HistoryStore:
                     staging.write(_row_json(ticket, ticket_id, digest, text, source, now) + "\n")
             updates = ", ".join(f"{name} = excluded.{name}" for name in TICKET_FIELDS if name not in _KEEP_ON_UPDATE)
             self.connection.execute(
-                f"INSERT INTO tickets SELECT {', '.join(TICKET_FIELDS)} FROM read_json({_literal(staging.name)}, "
+                f"INSERT INTO tickets ({', '.join(TICKET_FIELDS)}) SELECT {', '.join(TICKET_FIELDS)} FROM read_json({_literal(staging.name)}, "
                 f"format = 'newline_delimited', columns = {{{_JSON_TYPES}}}) ON CONFLICT (id) DO UPDATE SET {updates}")
         finally:
             os.unlink(staging.name)
@@ -241,7 +241,8 @@ def _row_json(ticket: Ticket, ticket_id: str, digest: str, text: PreparedText, s
         "tags": list(ticket.tags), "status": str(ticket.status) if ticket.status else None,
         "category": ticket.category, "severity": ticket.severity, "agent_confidence": ticket.agent_confidence,
         "cited_article_ids": list(ticket.cited_article_ids), "csat": ticket.csat, "sentiment": sentiment,
-        "sentiment_computed": text.sentiment is not None, "content_hash": digest, "source": source,
+        "sentiment_computed": text.sentiment is not None,
+        "escalation_reasons": list(ticket.escalation_reasons), "content_hash": digest, "source": source,
         "imported_at": now, "changed_at": now,
     }
     return json.dumps(row, ensure_ascii=False)
@@ -249,13 +250,14 @@ def _row_json(ticket: Ticket, ticket_id: str, digest: str, text: PreparedText, s
 
 def _ticket(row: tuple[Any, ...]) -> Ticket:
     (ticket_id, created, resolved, channel, account_id, tier, revenue, subject, body, resolution, articles, tags,
-     status, category, severity, confidence, cited, csat, sentiment) = row
+     status, category, severity, confidence, cited, csat, sentiment, reasons) = row
     return Ticket.model_validate({
         "id": ticket_id, "created_at": _time(created), "resolved_at": _time(resolved) if resolved is not None else None,
         "channel": channel, "customer": {"id": account_id, "tier": tier, "monthly_revenue": revenue},
         "subject": subject, "body": body, "resolution": resolution, "resolved_by_article_ids": tuple(articles),
         "tags": tuple(tags), "status": status, "category": category, "severity": severity,
         "agent_confidence": confidence, "cited_article_ids": tuple(cited), "csat": csat, "sentiment": sentiment,
+        "escalation_reasons": tuple(reasons),
     })
 
 

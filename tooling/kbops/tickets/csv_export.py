@@ -17,7 +17,7 @@ TICKET_FIELDS = (
     "resolution", "resolved_by_article_ids", "tags",
     # the history fields (`kbops tickets import`): all optional
     "resolved_at", "status", "category", "severity", "agent_confidence", "cited_article_ids", "csat", "sentiment",
-    "customer.monthly_revenue",
+    "customer.monthly_revenue", "escalation_reasons",
 )
 """Ticket fields a CSV column can fill (`mapping` keys); `customer_id`, `customer_tier` and
 `customer_monthly_revenue` also work."""
@@ -26,7 +26,7 @@ DEFAULT_COLUMNS = {name: name.replace(".", "_") for name in TICKET_FIELDS}
 """The column each field is read from when the mapping does not name one."""
 
 REQUIRED_COLUMNS = ("id", "body")
-LIST_FIELDS = ("resolved_by_article_ids", "tags", "cited_article_ids")
+LIST_FIELDS = ("resolved_by_article_ids", "tags", "cited_article_ids", "escalation_reasons")
 LIST_SEPARATOR = re.compile(r"[;,]")
 """Cells of list fields hold several values separated by `;` or `,`."""
 

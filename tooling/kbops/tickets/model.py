@@ -81,6 +81,14 @@ class Ticket(BaseModel):
     )
     cited_article_ids: tuple[str, ...] = Field((), description="Articles the agent cited in its reply (history).")
     csat: float | None = Field(None, ge=1, le=5, description="Customer satisfaction 1-5, when the customer rated it.")
+    escalation_reasons: tuple[str, ...] = Field(
+        (), description="Why the agent escalated it (reason codes such as `low_confidence`, `risk_topic:refund`), "
+        "when it did (history; `kbops kpis` counts them)."
+    )
+    expected_action: Literal["", "answer", "escalate"] = Field(
+        "", description="What the agent must do with it, when a reviewer said so (`evals/reviews.jsonl`): "
+        "`escalate` = answering is a false deflection; `answer` = it should be deflected. Empty = graded as usual."
+    )
     sentiment: float | None = Field(
         None, ge=-1, le=1, description="-1 (angry) to 1 (happy); computed from the text on import when absent."
     )

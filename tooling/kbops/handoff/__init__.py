@@ -1,0 +1,1 @@
+"""Hand-off notes to Engineering, Customer Success and Sales, from the escalation package and editable Jinja templates."""
