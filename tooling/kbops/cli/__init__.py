@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (registers commands)
     index_commands,
     kb_commands,
     memory_commands,
+    review_commands,
     site_commands,
     ticket_commands,
     triage_commands,
