@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from seed_tasklane_reasons import add_reasons
 from tasklane_text import SLOTS, Context, compose
 from tasklane_topics import ACCOUNT, BILLING, BUG, CATEGORIES, EMERGING, FEATURE, TECHNICAL, TOPICS
 
@@ -171,6 +172,7 @@ def write_history(history: History, volume: dict[str, dict[str, int]], out: Path
     drafts = sorted(history.drafts, key=lambda d: d.created_at)  # stable: planning order breaks ties
     renderer = Renderer(history)
     records = [renderer.record(draft, f"T-{100001 + n}") for n, draft in enumerate(drafts)]
+    add_reasons(drafts, records, history.seed)
     out.mkdir(parents=True, exist_ok=True)
     lines = (json.dumps(record, ensure_ascii=False) for record in records)
     (out / "tickets.jsonl").write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")

@@ -161,3 +161,23 @@ def test_ordinary_noise_is_not_clamped() -> None:
         subjects_by_week.setdefault(f"{year}-W{week:02d}", Counter())[t.subject.lower()] += 1
     per_week = [subjects_by_week[w]["payment failed"] for w in weeks]
     assert len(set(per_week)) > 2
+
+
+def test_escalated_demo_tickets_carry_the_agents_reason_codes() -> None:
+    """Every ticket the agent saw and escalated names why, in the policy's codes, consistent
+    with the ticket (an enterprise account is `vip_customer`, a refund trips the refund
+    gate); answered tickets and phone calls (never seen by the agent) carry none."""
+    read = read_tickets(REPO / "evals" / "history" / "tickets.jsonl")
+    codes = {"low_confidence", "no_coverage", "human_requested", "vip_customer", "negative_sentiment"}
+    escalated = [t for t in read.tickets if t.status in ("escalated", "resolved_by_specialist")]
+    for ticket in read.tickets:
+        if ticket.status not in ("escalated", "resolved_by_specialist") or ticket.agent_confidence is None:
+            assert ticket.escalation_reasons == () or ticket.customer.tier == "enterprise", ticket.id
+            continue
+        assert ticket.escalation_reasons, ticket.id
+        assert all(r in codes or r.startswith("risk_topic:") for r in ticket.escalation_reasons), ticket.id
+        assert ("vip_customer" in ticket.escalation_reasons) == (ticket.customer.tier == "enterprise"), ticket.id
+        assert "low_confidence" not in ticket.escalation_reasons or ticket.agent_confidence < 0.5, ticket.id
+    counts = Counter(r for t in escalated for r in t.escalation_reasons)
+    assert counts["risk_topic:refund"] > 10 and counts["low_confidence"] > 100 and counts["no_coverage"] > 100
+    assert any(t.escalation_reasons == () for t in escalated)  # phone calls: `unrecorded` in the KPIs
