@@ -49,6 +49,7 @@ from .kb.visibility import LiveVisibility
 from .site.model import help_site_hosts
 from .tickets.files import read_ticket_file
 from .tickets.model import Ticket, TicketError, TicketSet
+from .tickets.reviews import read_reviews, review_cases
 from .triage.triager import Triager
 
 Notify = Callable[[str], None]
@@ -237,8 +238,20 @@ class Workspace:
             if not found.tickets:
                 problems = "; ".join(p.render() for p in found.problems[:3])
                 raise TicketError(f"{path}: no usable tickets{': ' + problems if problems else ''}")
+            if self.settings.review.replay and path.resolve() == self.ticket_path().resolve():
+                found = self._with_review_cases(found, strict)
             self._tickets[key] = found
         return self._tickets[key]
+
+    def _with_review_cases(self, found: TicketSet, strict: bool) -> TicketSet:
+        """The eval tickets plus the review log's cases (docs/reviews.md): a case replaces the
+        ticket with its id; the log's bad lines are problems like the ticket file's."""
+        log = read_reviews(self.settings.root / self.settings.review.path)
+        if strict and log.problems:
+            raise TicketError(log.problems[0].render())
+        cases = {case.id: case for case in review_cases(log.reviews)}
+        tickets = tuple(cases.pop(t.id, t) for t in found.tickets) + tuple(cases.values())
+        return TicketSet(tickets, found.problems + log.problems)
 
     def tickets_of(self, run: EvalRun) -> tuple[Path, TicketSet]:
         """The ticket file a run replayed, and its tickets as they are now."""

@@ -26,6 +26,7 @@ from ..files import Notify, append_line, ensure_folder, heal, shown, write_atomi
 from ..index.embed import Embedder
 from ..redact import redacted
 from ..tickets.model import Ticket
+from ..tickets.reviews import REVIEW_TAG
 from .grading import grade, resolution_similarity
 from .memory_replay import replay_view
 from .runs import GAP_REASONS, PROTECTS_TAG, THRESHOLD_REASONS, TicketResult, Verdict
@@ -33,18 +34,29 @@ from .runs import GAP_REASONS, PROTECTS_TAG, THRESHOLD_REASONS, TicketResult, Ve
 MetricsHook = Callable[[Ticket, Decision], dict[str, float]]
 
 
-def classify(decision: Decision, correct: bool | None) -> Verdict:
+def classify(decision: Decision, correct: bool | None, expected_action: str = "") -> Verdict:
+    """`expected_action` "escalate" (a reviewer said a human had to handle it) makes any
+    answer a false deflection, however good it reads."""
     if decision.action is Action.ANSWER:
-        return Verdict.DEFLECTED if correct else Verdict.FALSE_DEFLECTION
+        return Verdict.DEFLECTED if correct and expected_action != "escalate" else Verdict.FALSE_DEFLECTION
     if any(reason not in GAP_REASONS for reason in decision.reasons):
         return Verdict.GATED
     return Verdict.GAP
 
 
+def must_escalate_note(ticket: Ticket) -> str:
+    """The grade note of an answer a reviewer said must be escalated, naming the verdict."""
+    verdicts = [t.removeprefix(REVIEW_TAG) for t in ticket.tags if t.startswith(REVIEW_TAG)]
+    said = f"reviewer's verdict {verdicts[-1]}" if verdicts else "expected_action escalate"
+    return f"answered, but must escalate ({said})"
+
+
 def ticket_category(ticket: Ticket, agent: Agent) -> str:
-    """The team's own label (first tag) when there is one, else the gold article's category."""
-    if ticket.tags:
-        return ticket.tags[0]
+    """The team's own label (first tag, not the `review:` one) when there is one, else the
+    gold article's category."""
+    labels = [t for t in ticket.tags if not t.startswith(REVIEW_TAG)]
+    if labels:
+        return labels[0]
     for article_id in ticket.resolved_by_article_ids:
         article = agent.articles.get(article_id)
         if article is not None:
@@ -67,6 +79,8 @@ def replay_ticket(
         draft_correct = result.correct
         if decision.action is Action.ANSWER:
             correct, score, notes = result.correct, result.score, result.notes
+    if decision.action is Action.ANSWER and ticket.expected_action == "escalate":
+        correct, score, notes = False, 0.0, must_escalate_note(ticket)
     values = {"correctness": score} if decision.action is Action.ANSWER else {}
     if metrics is not None:
         values.update(metrics(ticket, decision))
@@ -74,7 +88,7 @@ def replay_ticket(
     subject = ticket.subject or redacted(ticket.body.strip().split("\n", 1)[0])[:120]
     return private_result(TicketResult(
         ticket_id=ticket.id,
-        verdict=classify(decision, correct),
+        verdict=classify(decision, correct, ticket.expected_action),
         action=str(decision.action),
         confidence=decision.confidence,
         reasons=decision.reasons,

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..tickets.model import PROTECTS_TAG  # noqa: F401  (re-exported: replay and gaps import it from here)
+from ..tickets.reviews import REVIEW_TAG, ReviewVerdict
 
 RUN_VERSION = 1
 
@@ -158,6 +159,40 @@ def summarize(results: Sequence[TicketResult]) -> RunSummary:
         false_deflection_rate=round(counts[Verdict.FALSE_DEFLECTION] / answered, 4) if answered else 0.0,
         metrics=metrics,
     )
+
+
+@dataclass(frozen=True)
+class ReviewTally:
+    """The run's cases that came from the review log (`evals/reviews.jsonl`): how many were
+    replayed and how many the agent now handles as the reviewer said it should."""
+
+    replayed: int
+    passing: int
+    failing: tuple[str, ...]
+    """Ids of the review cases the agent still gets wrong."""
+
+
+def review_passes(result: TicketResult) -> bool | None:
+    """Does a review case pass (None: not a review case)? A case that must escalate
+    (should_have_escalated, correctly_escalated, incorrect with no article named) passes when
+    the agent escalates; the others (should_have_answered, correct, incorrect with the right
+    articles) when it answers correctly."""
+    verdicts = [t.removeprefix(REVIEW_TAG) for t in result.tags if t.startswith(REVIEW_TAG)]
+    if not verdicts:
+        return None
+    verdict = verdicts[-1]
+    must_escalate = verdict in (ReviewVerdict.SHOULD_HAVE_ESCALATED, ReviewVerdict.CORRECTLY_ESCALATED) or (
+        verdict == ReviewVerdict.INCORRECT and not result.gold_article_ids)
+    if must_escalate:
+        return result.verdict in (Verdict.GATED, Verdict.GAP)
+    return result.verdict is Verdict.DEFLECTED
+
+
+def review_tally(results: Sequence[TicketResult]) -> ReviewTally:
+    graded = [(r.ticket_id, review_passes(r)) for r in results]
+    cases = [(ticket_id, passed) for ticket_id, passed in graded if passed is not None]
+    return ReviewTally(len(cases), sum(1 for _, passed in cases if passed),
+                       tuple(ticket_id for ticket_id, passed in cases if not passed))
 
 
 def result_from_dict(raw: dict[str, Any]) -> TicketResult:

@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..evals.runs import EvalRun
+from ..evals.runs import EvalRun, review_tally
 from . import views
 
 SCHEMA_FILE = "eval-run.schema.json"
@@ -25,6 +25,9 @@ def render_json(run: EvalRun) -> str:
         "threshold_assumed": curve.assumed,
         "points": [asdict(point) for point in curve.points],
     }
+    tally = review_tally(run.results)
+    if tally.replayed:
+        document["review_cases"] = asdict(tally)
     return json.dumps(document, indent=2) + "\n"
 
 

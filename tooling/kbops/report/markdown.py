@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ..evals.runs import Comparison, EvalRun, GateResult, RunSummary, TicketResult, Verdict
+from ..evals.runs import (
+    Comparison,
+    EvalRun,
+    GateResult,
+    RunSummary,
+    TicketResult,
+    Verdict,
+    review_tally,
+)
 from ..gaps.model import GapReport
 from ..kb.markdown import md_code, md_text
 from . import views
@@ -38,6 +46,7 @@ def render_markdown(run: EvalRun, gaps: GapReport | None = None) -> str:
         _gated(run),
         _stricter_or_looser(run),
         _protected(run),
+        _review_cases(run),
         _problems(run),
         _footer(run),
     ]
@@ -184,6 +193,18 @@ def _protected(run: EvalRun) -> str:
     if not lines:
         return ""
     return _fold("### Closed gaps under watch", len(lines), "\n".join(_capped(lines, "- ")))
+
+
+def _review_cases(run: EvalRun) -> str:
+    tally = review_tally(run.results)
+    if not tally.replayed:
+        return ""
+    line = (f"**Reviewed cases** (`evals/reviews.jsonl`): {tally.passing} of {tally.replayed} replayed now handled "
+            "as the reviewer said")
+    if not tally.failing:
+        return line + "."
+    more = f" and {len(tally.failing) - LIST_CAP} more" if len(tally.failing) > LIST_CAP else ""
+    return f"{line}; still wrong: {', '.join(md_code(t) for t in tally.failing[:LIST_CAP])}{more}."
 
 
 def _problems(run: EvalRun) -> str:
