@@ -15,6 +15,7 @@ from ..errors import KbopsError
 from . import (  # noqa: F401  (registers commands)
     agent_commands,
     eval_commands,
+    feedback_commands,
     gaps_commands,
     index_commands,
     kb_commands,
