@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (registers commands)
     eval_commands,
     feedback_commands,
     gaps_commands,
+    handoff_commands,
     index_commands,
     kb_commands,
     memory_commands,

@@ -181,6 +181,12 @@ class HistoryStore:
         condition = f"WHERE {' AND '.join(where)}" if where else ""
         return self._select(f"SELECT {_READ} FROM tickets {condition} {_ORDER}")
 
+    def ticket(self, ticket_id: str) -> Ticket | None:
+        """The ticket stored under `ticket_id` (as stored: a pseudonym when the id was
+        personal data), or None."""
+        found = self._select(f"SELECT {_READ} FROM tickets WHERE id = {_literal(ticket_id)}")
+        return found[0] if found else None
+
     def labelled(self) -> list[Ticket]:
         """Tickets with a category (what trains the triage classifier), by (created_at, id)."""
         return self._select(f"SELECT {_READ} FROM tickets WHERE category <> '' {_ORDER}")
