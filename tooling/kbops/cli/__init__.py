@@ -22,6 +22,7 @@ from . import (  # noqa: F401  (registers commands)
     kb_commands,
     memory_commands,
     review_commands,
+    review_serve_command,
     site_commands,
     ticket_commands,
     triage_commands,
