@@ -261,3 +261,48 @@ def keep_state_out_of_git(root: Path, state_paths: Iterable[Path | None]) -> Non
                 marker.write_text(STATE_GITIGNORE)
             except OSError:
                 continue  # a read-only folder: only `git status` suffers
+
+
+@dataclass(frozen=True)
+class KBChange:
+    """One file of the KB folder touched by one commit (`kbops kpis`' contribution table)."""
+
+    author: str
+    """The author's name as git (and .mailmap) gives it; never the e-mail address."""
+    authored_at: datetime
+    commit: str
+    status: str
+    """`A` added, `M` modified, `D` deleted (renames are split into a delete and an add)."""
+    path: str
+    """Relative to the KB folder, with forward slashes."""
+
+
+def kb_changes(kb_dir: Path, since: datetime, until: datetime) -> list[KBChange] | None:
+    """Files under the KB folder changed by commits authored in [since, until), oldest
+    first, merges left out (their changes are counted in the commits they merge). None
+    outside a git repository or in one without commits: no history to credit."""
+    import git  # lazy: see the module docstring
+
+    try:
+        repo = git.Repo(kb_dir, search_parent_directories=True)
+        top = Path(repo.working_tree_dir or kb_dir).resolve()
+        rel = kb_dir.resolve().relative_to(top).as_posix()
+        log = repo.git.log("--no-merges", "--no-renames", "--reverse", "--name-status", "--format=%x00%H%x1f%aN%x1f%aI",
+                           f"--since={since.isoformat()}", "--", rel or ".")  # committed after authored: none missed
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return None
+    except git.GitCommandError:
+        return None  # no commits yet (HEAD does not resolve)
+    prefix = f"{rel}/" if rel and rel != "." else ""
+    changes: list[KBChange] = []
+    head: tuple[str, str, datetime] | None = None
+    for line in log.splitlines():
+        if line.startswith("\x00"):
+            sha, author, when = line[1:].split("\x1f")
+            head = (sha, author, datetime.fromisoformat(when))
+        elif line.strip() and head is not None:
+            status, _, path = line.partition("\t")
+            at = head[2]
+            if since <= at < until and path.startswith(prefix):  # --since looks at the committer date
+                changes.append(KBChange(head[1], at, head[0], status[:1], path[len(prefix):]))
+    return changes
