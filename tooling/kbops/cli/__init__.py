@@ -20,6 +20,7 @@ from . import (  # noqa: F401  (registers commands)
     handoff_commands,
     index_commands,
     kb_commands,
+    kpis_commands,
     memory_commands,
     review_commands,
     review_serve_command,
