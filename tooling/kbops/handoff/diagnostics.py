@@ -18,7 +18,9 @@ from ..redact import redacted
 
 IP = "[IP]"
 _IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?::\d{1,5})?(?![\w.])")
-_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?![\w:])")
+_IPV6 = re.compile(r"(?<![\w:])(?=[0-9A-Fa-f:]*::|(?:[0-9A-Fa-f]{1,4}:){7})[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}"
+                   r"(?![\w:])")
+"""Full (seven colons) or compressed (`::`) IPv6; a time such as 10:30:00 is neither."""
 LIMIT = 8
 """Values kept per kind: a ticket that pastes a log must not flood the note."""
 
@@ -148,8 +150,9 @@ def diagnostics(text: str) -> Diagnostics:
     """The diagnostic details of a (masked) ticket text."""
     statuses = _unique([_first_group(m) for m in _HTTP_STATUS.finditer(text)])
     codes = [code for code in (_first_group(m) for m in _ERROR_CODE.finditer(text)) if code not in statuses]
-    environment = [" ".join(part for part in m.groups() if part) for m in _BROWSER.finditer(text)]
-    environment += [m.group(0) for m in _OS.finditer(text)] + [m.group(0) for m in _DEVICE.finditer(text)]
+    named = [(m.start(), " ".join(part for part in m.groups() if part)) for m in _BROWSER.finditer(text)]
+    named += [(m.start(), m.group(0)) for pattern in (_OS, _DEVICE) for m in pattern.finditer(text)]
+    environment = [value for _, value in sorted(named)]
     return Diagnostics(
         error_messages=error_messages(text),
         error_codes=_unique(codes),
