@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -30,7 +31,10 @@ from .evals.gate import GateRules
 from .evals.history import LATEST, RunStore
 from .evals.metrics import RagasMetrics, make_metrics_hook, metrics_wanted
 from .evals.runs import EvalRun
+from .feedback.stats import ArticleFeedback, feedback_stats
+from .feedback.store import FeedbackStore
 from .gaps.analysis import analyse_run, save_report
+from .gaps.feedback import vote_window
 from .gaps.model import GapReport
 from .gitkb import KBRevision, kb_revision, keep_state_out_of_git
 from .history.store import HistoryStore
@@ -347,9 +351,19 @@ class Workspace:
     def gap_analysis(self, run: EvalRun) -> GapAnalysis:
         """The run's gaps, kept beside the run so its eval report can group them by topic."""
         _, ticket_set = self.tickets_of(run)
-        report = analyse_run(run, ticket_set.tickets, self.article_matrix, self.embedder, self.settings.gaps)
+        report = analyse_run(run, ticket_set.tickets, self.article_matrix, self.embedder, self.settings.gaps,
+                             feedback=self.feedback_stats(*vote_window(run.created_at)),
+                             feedback_settings=self.settings.feedback)
         save_report(report, self.runs.folder, self.notify)
         return GapAnalysis(run, report, ticket_set.tickets)
+
+    def feedback_stats(self, since: datetime | None, until: datetime | None) -> list[ArticleFeedback]:
+        """Help-site votes per article received in [since, until); none without a store."""
+        path = self.settings.root / self.settings.feedback.path
+        if not path.is_file():
+            return []
+        with FeedbackStore.open(path, self.notify) as store:
+            return feedback_stats(store, since, until)
 
     def drafter(self, writer: str = "auto") -> Drafter:
         """Plans drafts with the chosen writer (`auto` follows `agent.backend`)."""

@@ -5,20 +5,22 @@ runs keep only redacted subjects) grouped into gaps, and the report kept beside 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..config import GapsSettings
+from ..config import FeedbackSettings, GapsSettings
 from ..errors import one_line
 from ..evals.history import describe
 from ..evals.runs import EvalRun
+from ..feedback.stats import ArticleFeedback
 from ..files import Notify, ensure_folder, heal, write_atomic
 from ..index.embed import Embedder
 from ..index.matrix import ArticleMatrix
 from ..tickets.model import Ticket
+from .feedback import with_feedback
 from .find import find_gaps
 from .model import GAP_VERDICTS, GAPS_VERSION, GapReport, GapTicket
 
@@ -53,9 +55,13 @@ def gap_tickets(run: EvalRun, tickets: Iterable[Ticket]) -> tuple[list[GapTicket
 
 
 def analyse_run(run: EvalRun, tickets: Iterable[Ticket], matrix: ArticleMatrix, embedder: Embedder,
-                settings: GapsSettings, today: date | None = None) -> GapReport:
+                settings: GapsSettings, today: date | None = None, feedback: Sequence[ArticleFeedback] = (),
+                feedback_settings: FeedbackSettings | None = None) -> GapReport:
+    """The run's gaps; articles readers voted unhelpful (`feedback`, per article) join them."""
     chosen, background, missing = gap_tickets(run, tickets)
     gaps = find_gaps(chosen, background, matrix, embedder, settings, run.summary.tickets, today)
+    if feedback:
+        gaps = with_feedback(gaps, feedback, feedback_settings or FeedbackSettings(), matrix.articles)
     return GapReport(
         run_id=run.run_id, kb_commit=run.kb_commit, run_tickets=run.summary.tickets, considered=len(chosen),
         gaps=tuple(gaps), distance_threshold=settings.distance_threshold, missing_tickets=tuple(missing),

@@ -38,6 +38,20 @@ class Failure(StrEnum):
     WRONG = "wrong"
     OUTDATED = "outdated"
     UNFINDABLE = "unfindable"
+    UNHELPFUL = "unhelpful"
+    """Readers of the help site voted it not helpful (`[feedback]`)."""
+
+
+@dataclass(frozen=True)
+class VoteCounts:
+    """Help-site votes on the covering article in the analysed period."""
+
+    helpful: int
+    unhelpful: int
+
+    @property
+    def votes(self) -> int:
+        return self.helpful + self.unhelpful
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,8 @@ class Gap:
     failure: Failure | None
     covering_article: str | None
     impact: float
+    feedback: VoteCounts | None = None
+    """Help-site votes, when readers voted the covering article unhelpful (`[feedback]`)."""
 
     @property
     def tickets(self) -> int:
@@ -111,8 +127,11 @@ class Gap:
             Failure.WRONG: "answered from it, wrongly",
             Failure.OUTDATED: "answered from it, wrongly, and its review is overdue",
             Failure.UNFINDABLE: "exists but the agent did not answer from it",
+            Failure.UNHELPFUL: "readers of the help site voted it not helpful",
         }
-        return f"{self.covering_article}: {reasons[self.failure] if self.failure else 'fails'}"
+        votes = (f"; {self.feedback.unhelpful} of {self.feedback.votes} help-site votes not helpful"
+                 if self.feedback else "")
+        return f"{self.covering_article}: {reasons[self.failure] if self.failure else 'fails'}{votes}"
 
 
 @dataclass(frozen=True)
@@ -151,8 +170,9 @@ class GapReport:
         return chosen
 
     def at_least(self, min_size: int) -> GapReport:
-        """The report with gaps of fewer than `min_size` tickets left out."""
-        return replace(self, gaps=tuple(g for g in self.gaps if g.tickets >= min_size))
+        """The report with gaps of fewer than `min_size` tickets left out (gaps readers
+        voted unhelpful stay: their evidence is votes, not tickets)."""
+        return replace(self, gaps=tuple(g for g in self.gaps if g.tickets >= min_size or g.feedback is not None))
 
 
 def report_from_dict(raw: dict[str, Any]) -> GapReport:
@@ -168,6 +188,7 @@ def report_from_dict(raw: dict[str, Any]) -> GapReport:
             "nearest": tuple(NearArticle(**n) for n in g["nearest"]),
             "kind": GapKind(g["kind"]),
             "failure": Failure(g["failure"]) if g["failure"] else None,
+            "feedback": VoteCounts(**g["feedback"]) if g.get("feedback") else None,
         })
         for g in raw["gaps"]
     )
