@@ -10,7 +10,7 @@ from kbops.report.weekly_render import render_weekly, render_weekly_json
 from tests.report.weekly_sample import HOSTILE, weekly
 
 TOP_LEVEL = ["version", "week", "period", "generated_from", "volume", "emerging", "doc_gaps", "health",
-             "health_window_days", "releases", "release_impacts"]
+             "health_window_days", "releases", "release_impacts", "feedback"]
 
 
 def test_the_top_level_keys_are_the_documented_ones_in_order() -> None:

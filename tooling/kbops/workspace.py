@@ -388,4 +388,5 @@ class Workspace:
         return build_weekly(tickets, week=chosen, settings=self.settings, embedder=self.embedder,
                             releases=load_releases(self.settings, self.settings.root),
                             kb=self.kb if self.settings.kb_dir.is_dir() else None, period=period,
-                            history_span=span, history_size=self.history.count())
+                            history_span=span, history_size=self.history.count(),
+                            feedback=self.feedback_stats(needed.start, needed.end))

@@ -13,7 +13,8 @@ neighbour counts, so the cost grows with a week's tickets, not with the history'
 
 JSON (`WeeklyReport.to_json`, documented in docs/weekly-report.md) has the top-level keys
 `version`, `week`, `period`, `generated_from`, `volume`, `emerging`, `doc_gaps`, `health`,
-`releases` and `release_impacts` (the `--period month` view; empty for a week).
+`releases`, `release_impacts` (the `--period month` view; empty for a week) and `feedback`
+(the help site's "Was this helpful?" votes received in the period, per article).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..config import Settings
+from ..feedback.stats import ArticleFeedback
 from ..index.embed import Embedder
 from ..index.matrix import ArticleMatrix
 from ..kb.model import KnowledgeBase
@@ -60,6 +62,8 @@ class WeeklyReport:
     notes: tuple[str, ...] = field(default=())
     """What a reader should know about the data (a short history, no releases)."""
     health_window_days: int = 14
+    feedback: tuple[ArticleFeedback, ...] = ()
+    """Help-site votes received in the period, per article, most unhelpful first."""
 
     def to_json(self) -> dict[str, Any]:
         first, last = self.history_span
@@ -83,6 +87,10 @@ class WeeklyReport:
             "releases": [{"version": r.version, "date": r.date.isoformat(), "notes": r.notes, "source": r.source}
                          for r in self.releases],
             "release_impacts": [i.to_json() for i in self.release_impacts],
+            "feedback": {
+                "votes": sum(f.votes for f in self.feedback), "helpful": sum(f.helpful for f in self.feedback),
+                "unhelpful": sum(f.unhelpful for f in self.feedback), "articles": [f.to_json() for f in self.feedback],
+            },
         }
 
 
@@ -105,7 +113,8 @@ def history_needed(period: Period, settings: Settings) -> datetime:
 
 def build_weekly(history: Sequence[Ticket], *, week: IsoWeek, settings: Settings, embedder: Embedder,
                  releases: Sequence[Release], kb: KnowledgeBase | None = None, period: str = "week",
-                 history_span: tuple[datetime, datetime] | None = None, history_size: int | None = None) -> WeeklyReport:
+                 history_span: tuple[datetime, datetime] | None = None, history_size: int | None = None,
+                 feedback: Sequence[ArticleFeedback] = ()) -> WeeklyReport:
     """The report of `week` (or the four weeks ending with it) from `history` (at least the
     tickets since `history_needed`). `history_span` / `history_size`: the whole history's
     first and last ticket and its size, when `history` is only the part the report reads."""
@@ -139,6 +148,7 @@ def build_weekly(history: Sequence[Ticket], *, week: IsoWeek, settings: Settings
         if current.kind == "month" else (),
         notes=tuple(_notes(current, priors, settings, now, releases)),
         health_window_days=settings.weekly.health_window_days,
+        feedback=tuple(feedback),
     )
 
 

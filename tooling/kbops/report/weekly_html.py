@@ -41,7 +41,7 @@ section>figure.chart{margin:1rem 0}
 
 def render_weekly_html(report: WeeklyReport) -> str:
     sections = [_header(report), _cards(report), _volume(report), _emerging(report), _doc_gaps(report),
-                _health(report), _about(report)]
+                _health(report), _feedback(report), _about(report)]
     body = "\n".join(s for s in sections if s)
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -220,6 +220,14 @@ def _account(account: AccountHealth) -> str:
         f"<b>{escape(views.signals(account.signals))}</b></p><ul>{evidence}</ul>"
         f'<div class="action"><b>Action:</b> {escape(account.action)}</div></div>'
     )
+
+
+def _feedback(report: WeeklyReport) -> str:
+    worst = views.unhelpful_articles(report)
+    table = _table(views.FEEDBACK_HEADER, [views.feedback_row(f) for f in worst]) if worst else ""
+    note = "Articles readers voted not helpful, most such votes first." if worst else ""
+    return (f'<section id="feedback"><h2>Help-site feedback</h2><p class="meta">{escape(views.feedback_line(report))}'
+            f"{'. ' + escape(note) if note else ''}</p>{table}</section>")
 
 
 def _about(report: WeeklyReport) -> str:

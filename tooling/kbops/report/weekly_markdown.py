@@ -26,6 +26,7 @@ def render_weekly_markdown(report: WeeklyReport) -> str:
         _emerging(report),
         _doc_gaps(report),
         _health(report),
+        _feedback(report),
         _release_impacts(report.release_impacts),
         _about(report),
     ]
@@ -164,6 +165,16 @@ def _account(account: AccountHealth) -> str:
         evidence,
         f"- **Action:** {md_text(account.action)}",
     ])
+
+
+def _feedback(report: WeeklyReport) -> str:
+    head = f"## Help-site feedback\n\n_{md_text(views.feedback_line(report))}._"
+    worst = views.unhelpful_articles(report)
+    if not worst:
+        return head
+    rows = [(md_code(a), md_text(p), v, u, r) for a, p, v, u, r in map(views.feedback_row, worst)]
+    return (f"{head} Articles readers voted not helpful, most such votes first:\n\n"
+            + _table(views.FEEDBACK_HEADER, rows, "|---|---|---:|---:|---:|"))
 
 
 def _release_impacts(impacts: Sequence[ReleaseImpact]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..feedback.stats import ArticleFeedback
 from ..insights.emerging import EmergingIssue
 from ..insights.volume import VolumeRow
 from ..insights.weekly import WeeklyReport
@@ -12,6 +13,7 @@ from ..insights.weekly import WeeklyReport
 ISSUES_SHOWN = 10
 GAPS_SHOWN = 10
 ACCOUNTS_SHOWN = 15
+FEEDBACK_SHOWN = 10
 IDS_SHOWN = 8
 SIGNAL_LABELS = {
     "escalations": "escalations",
@@ -97,3 +99,26 @@ def health_line(report: WeeklyReport) -> str:
 
 def signals(values: tuple[str, ...]) -> str:
     return ", ".join(SIGNAL_LABELS.get(s, s) for s in values)
+
+
+def feedback_line(report: WeeklyReport) -> str:
+    """`42 help-site votes, 30 helpful (71%), 12 not helpful`, or that there were none."""
+    helpful = sum(f.helpful for f in report.feedback)
+    unhelpful = sum(f.unhelpful for f in report.feedback)
+    votes = helpful + unhelpful
+    if not votes:
+        return f"no help-site votes in {report.period.label}"
+    return f"{plural(votes, 'help-site vote')}, {helpful} helpful ({helpful / votes:.0%}), {unhelpful} not helpful"
+
+
+def unhelpful_articles(report: WeeklyReport) -> list[ArticleFeedback]:
+    """The articles readers voted not helpful, most such votes first (capped)."""
+    return [f for f in report.feedback if f.unhelpful][:FEEDBACK_SHOWN]
+
+
+def feedback_row(item: ArticleFeedback) -> tuple[str, ...]:
+    ratio = f"{item.ratio:.0%}" if item.ratio is not None else "–"
+    return (item.article_id, item.page, str(item.votes), str(item.unhelpful), ratio)
+
+
+FEEDBACK_HEADER = ("article", "page", "votes", "not helpful", "helpful ratio")
