@@ -41,7 +41,7 @@ def serve_command(
     (`review.path`, default `evals/reviews.jsonl`): commit it so the next `kbops eval`
     replays the corrected cases. Stop the server with Ctrl+C.
 
-    Exit codes: 0 stopped, 2 empty history, a bad week or a port in use.
+    Exit codes: 0 stopped (or nothing to review that week), 2 empty history, a bad week or a port in use.
 
     Example: `kbops review serve --week 2026-W47 --size 30`
     """
@@ -51,6 +51,10 @@ def serve_command(
         sample = sample_of(ws, week, size, seed)
         settings = ws.settings
         kb = ws.kb
+    if not sample.items:
+        err_console.print(f"{sample.period_label}: nothing to review ({sample.candidates} unreviewed answered or "
+                          "escalated tickets); pick another --week", highlight=False, markup=False, soft_wrap=True)
+        return
     chosen_host = host if host is not None else settings.review.host
     chosen_port = settings.review.port if port is None else port
     log_path = settings.root / settings.review.path
