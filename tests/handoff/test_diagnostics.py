@@ -56,6 +56,8 @@ def test_ip_addresses_and_personal_data_are_masked() -> None:
     masked = mask("From 192.168.1.20 and 2001:db8::1, write to jane.doe@example.com or +1 415 555 0132.")
     assert "192.168" not in masked and "2001:db8" not in masked and "jane" not in masked and "555" not in masked
     assert masked.count("[IP]") == 2
+    assert mask("It fails from 198.51.100.23. Also from 10.0.0.1:8080, and (172.16.0.9)") == (
+        "It fails from [IP]. Also from [IP], and ([IP])")
     assert mask("Version 4.12.3 of 2026.11") == "Version 4.12.3 of 2026.11"  # versions are not addresses
 
 
