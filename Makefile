@@ -39,7 +39,11 @@ demo: setup
 	$(KBOPS) tickets import evals/history/tickets.jsonl
 	$(KBOPS) report weekly --format md
 	$(KBOPS) report weekly --format html --output reports/weekly.html
-	@echo "HTML reports: reports/eval.html, reports/weekly.html"
+# The demo's KPIs for November, its newest month (partial: the history ends on the 22nd, and its
+# simulated reviews and KB commits are in November); without --period: the last whole month.
+	$(KBOPS) kpis --period 2026-11 --format md
+	$(KBOPS) kpis --period 2026-11 --format html --output reports/kpis.html
+	@echo "HTML reports: reports/eval.html, reports/weekly.html, reports/kpis.html"
 
 # Debian's Chromium for the browser tests (never a downloaded browser build).
 setup-browser:

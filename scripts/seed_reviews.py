@@ -79,7 +79,8 @@ def pick_week(tickets: Sequence[Ticket], rng: random.Random) -> list[Ticket]:
     chosen = flagged + rng.sample(near, min(2, len(near)))
     chosen += rng.sample(rest, ANSWERS_A_WEEK - len(chosen))
     escalated = [t for t in tickets if t.status in ESCALATED and t.escalation_reasons and t.resolved_at is not None]
-    confident = [t for t in escalated if t.escalation_reasons == ("low_confidence",) and (t.agent_confidence or 0) >= 0.4]
+    confident = [t for t in escalated if t.escalation_reasons == ("low_confidence",) and (t.agent_confidence or 0) >= 0.4
+                 and t.resolved_by_article_ids]  # the specialist's articles: what the agent should have cited
     others = [t for t in escalated if t not in confident]
     chosen += rng.sample(confident, min(1, len(confident)))
     chosen += rng.sample(others, ESCALATIONS_A_WEEK - min(1, len(confident)))
