@@ -19,6 +19,7 @@ import pytest
 from kbops.config.operations import DEFAULT_TAXONOMY
 from kbops.tickets.files import read_tickets
 from kbops.tickets.model import Ticket
+from kbops.tickets.reviews import read_reviews
 from tests.conftest import REPO
 
 SCRIPT = REPO / "scripts" / "seed_tasklane.py"
@@ -181,3 +182,16 @@ def test_escalated_demo_tickets_carry_the_agents_reason_codes() -> None:
     counts = Counter(r for t in escalated for r in t.escalation_reasons)
     assert counts["risk_topic:refund"] > 10 and counts["low_confidence"] > 100 and counts["no_coverage"] > 100
     assert any(t.escalation_reasons == () for t in escalated)  # phone calls: `unrecorded` in the KPIs
+
+
+def test_committed_demo_reviews_are_what_seed_reviews_writes_and_say_they_are_simulated(tmp_path: Path) -> None:
+    out = tmp_path / "reviews.jsonl"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "seed_reviews.py"), "--out", str(out), "--history",
+                    str(REPO / "evals" / "history" / "tickets.jsonl")], check=True, capture_output=True)
+    assert out.read_bytes() == (REPO / "evals" / "reviews.jsonl").read_bytes(), (
+        "evals/reviews.jsonl is stale: run python scripts/seed_reviews.py")
+    log = read_reviews(out)
+    assert log.problems == () and 35 <= len(log.reviews) <= 45
+    assert all(r.reviewer.endswith("(simulated)") and "simulated demo review" in r.note for r in log.reviews)
+    assert {r.verdict.value for r in log.reviews} == {"correct", "incorrect", "tone", "should_have_escalated",
+                                                      "correctly_escalated", "should_have_answered"}
