@@ -11,7 +11,7 @@ from rich.table import Table
 
 from .app import app, err_console, out_console, workspace
 from .options import JsonOption
-from .output import echo
+from .output import SafeConsole, echo
 
 if TYPE_CHECKING:
     from ..feedback.stats import ArticleFeedback
@@ -105,7 +105,8 @@ def stats_command(
 def _print_table(stats: list[ArticleFeedback]) -> None:
     table = Table(title="Help-site votes per article", title_justify="left")
     for name in ("article", "page", "votes", "helpful", "not helpful", "helpful ratio"):
-        table.add_column(name, justify="left" if name in ("article", "page") else "right")
+        text = name in ("article", "page")
+        table.add_column(name, justify="left" if text else "right", no_wrap=text)
     for item in stats:
         ratio = f"{item.ratio:.0%}" if item.ratio is not None else "–"
         table.add_row(item.article_id, item.page, str(item.votes), str(item.helpful), str(item.unhelpful), ratio)
@@ -113,4 +114,5 @@ def _print_table(stats: list[ArticleFeedback]) -> None:
     votes = helpful + unhelpful
     table.add_row("total", "", str(votes), str(helpful), str(unhelpful), f"{helpful / votes:.0%}" if votes else "–",
                   style="bold")
-    out_console.print(table)
+    console = out_console if out_console.is_terminal else SafeConsole(width=200)  # a pipe or file: do not squeeze
+    console.print(table)
