@@ -198,7 +198,7 @@ def success_step(note: HandoffNote) -> str:
     customer = note.customer
     if customer.outreach:
         step = customer.outreach
-    elif customer.sentiment_trend == "worsening" or customer.escalated_share >= 0.5:
+    elif customer.sentiment_trend == "worsening" or (customer.escalated >= 2 and customer.escalated_share >= 0.5):
         step = ("Customer Success reaches out this week: acknowledge the recent friction, name one owner for "
                 "their open issues and agree on what closes them.")
     elif customer.tier in ("enterprise", "business"):

@@ -12,7 +12,7 @@ from . import charts
 from . import kpis_views as views
 from .charts import escape
 from .html import CSP
-from .weekly_html import STYLE
+from .weekly_html import STYLE as WEEKLY_STYLE
 
 TREND_CHARTS = (
     ("deflection_rate", "Deflection rate", "#2e7d32", "deflected"),
@@ -24,6 +24,7 @@ TREND_CHARTS = (
 """Trend key, title, line colour, what the value counts."""
 REASON_COLOUR, OWNER_COLOUR, AUTHOR_COLOUR = "#c62828", "#2e7d32", "#1565c0"
 BARS_SHOWN = 12
+STYLE = WEEKLY_STYLE + ".card small{display:block}.card{max-width:260px}\n"
 
 
 def render_kpis_html(report: KpiReport) -> str:
