@@ -49,9 +49,9 @@ def test_authors_are_credited_for_their_articles_in_the_period(tmp_path: Path) -
     assert changes is not None and {(c.author, c.status, c.path) for c in changes} == {
         ("Ana Writer", "A", "export-csv.md"), ("Ana Writer", "A", "import-csv.md"),
         ("Ben Editor", "M", "export-csv.md"), ("Ben Editor", "M", "old.md")}
-    tickets = [history_ticket("D-1", "resolved_by_agent", cited=("export-csv",)),
-               history_ticket("D-2", "resolved_by_agent", cited=("export-csv", "import-csv")),
-               history_ticket("D-3", "resolved_by_agent", cited=("old",)),
+    tickets = [history_ticket("D-1", "resolved_by_agent", day="2026-11-14", cited=("export-csv",)),
+               history_ticket("D-2", "resolved_by_agent", cited=("export-csv", "import-csv")),  # before Ben's edit
+               history_ticket("D-3", "resolved_by_agent", day="2026-11-20", cited=("old",)),
                history_ticket("R-1", "reopened", cited=("import-csv",)),  # not deflected
                history_ticket("D-0", "resolved_by_agent", day="2026-10-20", cited=("old",))]  # another month
     kb = load_kb(Settings(root=root), root / "kb")
@@ -60,9 +60,10 @@ def test_authors_are_credited_for_their_articles_in_the_period(tmp_path: Path) -
     authors = {a.author: a for a in report.contribution.authors}
     assert (authors["Ana Writer"].created, authors["Ana Writer"].updated, authors["Ana Writer"].deflected) == (
         ("export-csv", "import-csv"), (), 2)
+    # an edit is credited only with tickets opened after it: D-2 came before Ben's edit of export-csv
     assert (authors["Ben Editor"].created, authors["Ben Editor"].updated, authors["Ben Editor"].deflected) == (
-        (), ("export-csv", "old"), 3)
-    assert [a.author for a in report.contribution.authors] == ["Ben Editor", "Ana Writer"]  # most deflected first
+        (), ("export-csv", "old"), 2)
+    assert [a.author for a in report.contribution.authors] == ["Ana Writer", "Ben Editor"]  # ties: by name
     owners = {o.owner: (o.articles, o.deflecting_articles, o.deflected) for o in report.contribution.owners}
     assert owners == {"ana": (3, 2, 2), NO_OWNER: (1, 1, 1)}
     document = str(report.as_dict())

@@ -4,7 +4,8 @@ deflected in the period.
 Two views, because a KB has two kinds of record of who does the work:
 - **authors** (git): per commit author of files under the KB folder in the period, the
   articles they created and updated, and the period's deflected tickets (resolved_by_agent)
-  that cite any of those articles. Names only, as git and .mailmap give them, redacted:
+  that cite one of those articles and were opened after the author's change to it: an edit
+  is not credited with what the article deflected before it. Names only, as git and .mailmap give them, redacted:
   an e-mail address never reaches a report.
 - **owners** (front matter `owner`): per owner, the articles they keep and the period's
   deflected tickets citing them, whoever edited the files.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -36,7 +38,8 @@ class AuthorContribution:
     """Article ids the author changed in the period (and did not add in it)."""
     commits: int
     deflected: int
-    """Deflected tickets of the period citing an article the author created or updated."""
+    """Deflected tickets of the period citing an article the author created or updated,
+    opened after that change."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"author": self.author, "articles_created": len(self.created), "articles_updated": len(self.updated),
@@ -74,16 +77,20 @@ def kb_contribution(changes: Sequence[KBChange] | None, article_paths: Mapping[s
     """`article_paths`: path relative to the KB folder -> article id (files no longer there
     fall back to their file name); `owners`: article id -> front-matter owner."""
     citing: dict[str, set[str]] = defaultdict(set)
+    opened: dict[str, datetime | None] = {}
     for ticket in deflected:
+        opened[ticket.id] = ticket.created_at
         for article_id in ticket.cited_article_ids:
             citing[article_id].add(ticket.id)
-    return KbContribution(_authors(changes or (), article_paths, citing), _owners(owners, citing), changes is not None)
+    authors = _authors(changes or (), article_paths, citing, opened)
+    return KbContribution(authors, _owners(owners, citing), changes is not None)
 
 
-def _authors(changes: Iterable[KBChange], article_paths: Mapping[str, str],
-             citing: Mapping[str, set[str]]) -> tuple[AuthorContribution, ...]:
+def _authors(changes: Iterable[KBChange], article_paths: Mapping[str, str], citing: Mapping[str, set[str]],
+             opened: Mapping[str, datetime | None]) -> tuple[AuthorContribution, ...]:
     created: dict[str, dict[str, None]] = defaultdict(dict)
     touched: dict[str, dict[str, None]] = defaultdict(dict)
+    first_change: dict[str, dict[str, datetime]] = defaultdict(dict)
     commits: dict[str, set[str]] = defaultdict(set)
     for change in changes:
         if PurePosixPath(change.path).suffix.lower() != ".md" or change.status not in ("A", "M"):
@@ -91,12 +98,14 @@ def _authors(changes: Iterable[KBChange], article_paths: Mapping[str, str],
         author = redacted(change.author).strip() or "(unknown)"
         article_id = article_paths.get(change.path) or PurePosixPath(change.path).stem
         commits[author].add(change.commit)
+        first_change[author].setdefault(article_id, change.authored_at)  # changes come oldest first
         (created if change.status == "A" else touched)[author][article_id] = None
     found = []
     for author in commits:
         new = tuple(created[author])
         updated = tuple(a for a in touched[author] if a not in created[author])
-        tickets = set().union(*(citing.get(a, set()) for a in (*new, *updated)))
+        tickets = {ticket_id for article_id, since in first_change[author].items()
+                   for ticket_id in citing.get(article_id, ()) if _after(opened.get(ticket_id), since)}
         found.append(AuthorContribution(author, new, updated, len(commits[author]), len(tickets)))
     return tuple(sorted(found, key=lambda a: (-a.deflected, -len(a.created) - len(a.updated), a.author)))
 
@@ -110,3 +119,8 @@ def _owners(owners: Mapping[str, str | None], citing: Mapping[str, set[str]]) ->
         tickets = set().union(*(citing.get(a, set()) for a in articles))
         found.append(OwnerContribution(owner, len(articles), sum(bool(citing.get(a)) for a in articles), len(tickets)))
     return tuple(sorted(found, key=lambda o: (-o.deflected, o.owner == NO_OWNER, o.owner)))
+
+
+def _after(ticket_opened: datetime | None, change: datetime) -> bool:
+    """A ticket without an opening time is credited (nothing says it came first)."""
+    return ticket_opened is None or ticket_opened >= change
