@@ -39,6 +39,7 @@ demo: setup
 	$(KBOPS) tickets import evals/history/tickets.jsonl
 	$(KBOPS) report weekly --format md
 	$(KBOPS) report weekly --format html --output reports/weekly.html
+	$(KBOPS) review sample --week 2026-W47 --size 10
 # The demo's KPIs for November, its newest month (partial: the history ends on the 22nd, and its
 # simulated reviews and KB commits are in November); without --period: the last whole month.
 	$(KBOPS) kpis --period 2026-11 --format md
