@@ -9,7 +9,7 @@ import typer
 from ..agent.decision import Action, TicketInput
 from ..tickets.model import Tier
 from .app import app, out_console, workspace
-from .options import JsonOption, progress_bar
+from .options import JsonOption, KbOption, progress_bar
 from .output import echo
 
 
@@ -24,6 +24,7 @@ def ask(
         str | None, typer.Option(help="Override `agent.backend`: `offline` or `claude`.")
     ] = None,
     as_json: JsonOption = False,
+    kb: KbOption = None,
 ) -> None:
     """Draft a cited answer for a ticket, or escalate it with a reason.
 
@@ -38,7 +39,7 @@ def ask(
     from ..agent.package import ask_agent  # lazy: keeps `kbops --help` fast
 
     with progress_bar("building index") as bar:
-        agent = workspace(ctx, backend, progress=bar).agent
+        agent = workspace(ctx, backend, kb=kb, progress=bar).agent
     ticket = TicketInput(text=text, subject=subject, tier=str(customer_tier), ticket_id=ticket_id)
     decision, package = ask_agent(agent, ticket)
     if as_json:

@@ -74,11 +74,24 @@ def state(ctx: typer.Context) -> State:
     return obj if isinstance(obj, State) else State()
 
 
-def workspace(ctx: typer.Context, backend: str | None = None, **options: Any) -> Workspace:
-    """The project as the root options name it; messages (index rebuilt, ...) go to stderr."""
+def workspace(ctx: typer.Context, backend: str | None = None, *, kb: Path | None = None,
+              **options: Any) -> Workspace:
+    """The project as the options name it: a command's own `--kb` wins over the root one
+    (`kbops lint --kb X` and `kbops --kb X lint` both work). Messages (index rebuilt, ...)
+    go to stderr."""
     from ..workspace import Workspace  # lazy: loading the library would slow down `kbops --help`
 
     root = state(ctx)
     options.setdefault(  # one line per message, as written (paths may hold `[`): no wrapping, no markup
         "notify", lambda message: err_console.print(message, highlight=False, markup=False, soft_wrap=True))
-    return Workspace.open(root.config, root.kb, backend, **options)
+    return Workspace.open(root.config, kb if kb is not None else chosen_kb(ctx), backend, **options)
+
+
+def chosen_kb(ctx: typer.Context) -> Path | None:
+    """The innermost `--kb` given on the command line: `kbops gaps --kb X draft` reaches the
+    subcommand, and `kbops --kb X lint` still works (the root's `--kb` is the outermost)."""
+    value = ctx.params.get("kb")
+    if isinstance(value, Path):
+        return value
+    parent = ctx.parent
+    return chosen_kb(parent) if isinstance(parent, typer.Context) else state(ctx).kb

@@ -15,6 +15,7 @@ from ..report import ReportFormat
 from .app import app, err_console, workspace
 from .options import (
     JsonOption,
+    KbOption,
     MapOption,
     OutputOption,
     ReportFormatOption,
@@ -59,6 +60,7 @@ def eval_command(
     strict: Annotated[bool, typer.Option(help="Stop at the first unreadable ticket instead of listing them.")] = False,
     ticket_format: TicketFormatOption = None,
     column: MapOption = None,
+    kb: KbOption = None,
 ) -> None:
     """Replay escalated tickets: would the agent have resolved them, correctly?
 
@@ -72,7 +74,7 @@ def eval_command(
     CI example: `kbops eval --baseline origin/main --max-regressions 0 --format md`
     """
     gate = GateRules(fail_under, max_regressions, max_false_deflections)
-    with workspace(ctx) as ws, progress_bar("replaying tickets") as bar:
+    with workspace(ctx, kb=kb) as ws, progress_bar("replaying tickets") as bar:
         announce_tuning(ws)
         outcome = ws.evaluate(tickets, baseline, gate, repeat=repeat, pass_rate=pass_rate, resume=resume,
                               strict=strict, ticket_format=ticket_format, columns=column_map(column),

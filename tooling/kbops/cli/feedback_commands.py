@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from .app import app, err_console, out_console, workspace
-from .options import JsonOption
+from .options import JsonOption, KbOption
 from .output import SafeConsole, echo
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ def serve_command(
                                              "127.0.0.1); put a TLS proxy in front to take votes from the web.")] = None,
     port: Annotated[int | None, typer.Option("--port", min=1, max=65535, help="Port to listen on "
                                              "(default `feedback.port`, 8766).")] = None,
+    kb: KbOption = None,
 ) -> None:
     """Receive the help site's votes (POST /votes) into the feedback store (Ctrl+C stops).
 
@@ -51,7 +52,7 @@ def serve_command(
     from ..site.model import SiteProject
     from ..site.stage import article_pages
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, kb=kb)
     settings = ws.settings.feedback
     project = SiteProject.load(ws.settings)
     origin = site_origin(str(project.config.get("site_url") or ""))

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from .app import app, err_console, out_console, workspace
-from .options import JsonOption, RunOption, progress_bar
+from .options import JsonOption, KbOption, RunOption, progress_bar
 from .output import SafeConsole, echo
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ def gaps_command(
     format: Annotated[GapsFormat, typer.Option("--format", "-f", help="table, json or md (a Markdown table).")] = GapsFormat.table,
     as_json: JsonOption = False,
     min_size: Annotated[int | None, typer.Option("--min-size", min=1, help="Hide gaps with fewer tickets (default `gaps.min_size`).")] = None,
+    kb: KbOption = None,
 ) -> None:
     """Find the articles the KB is missing: escalations grouped by topic, most impact first.
 
@@ -77,7 +78,7 @@ def gaps_command(
         return
     from ..report.gaps import render_gaps_markdown  # lazy: keeps `kbops --help` fast
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, kb=kb)
     report = analyse(ws, run_id).report.at_least(min_size or ws.settings.gaps.min_size)
     chosen = GapsFormat.json if as_json else format
     if chosen is GapsFormat.json:
@@ -125,6 +126,7 @@ def draft_command(
                                                  "(Claude when ANTHROPIC_API_KEY is set).")] = WriterChoice.auto,
     run_id: RunOption = "latest",
     as_json: JsonOption = False,
+    kb: KbOption = None,
 ) -> None:
     """Draft the missing article of a gap from the specialists' resolutions.
 
@@ -140,7 +142,7 @@ def draft_command(
     from ..drafts.output import draft_gaps  # lazy: keeps `kbops --help` fast
     from ..gitkb import check_branch_name
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, kb=kb)
     if branch:
         check_branch_name(ws.settings.root, branch)  # before any replay: a bad name costs nothing
     analysis = analyse(ws, run_id)
@@ -174,6 +176,7 @@ def protect_command(
     run_id: RunOption = "latest",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the tags without writing the ticket file.")] = False,
     as_json: JsonOption = False,
+    kb: KbOption = None,
 ) -> None:
     """Keep closed gaps as regression cases.
 
@@ -184,7 +187,7 @@ def protect_command(
     """
     from ..gaps.closed import protect  # lazy: keeps `kbops --help` fast
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, kb=kb)
     run = ws.runs.find(run_id)
     path, ticket_set = ws.tickets_of(run)
     done = protect(run, path, ticket_set.tickets, ws.kb.articles, dry_run=dry_run)

@@ -11,7 +11,7 @@ import typer
 from ..files import shown, write_atomic
 from ..tickets.model import Ticket, TicketError
 from .app import app, err_console, workspace
-from .options import JsonOption
+from .options import JsonOption, KbOption
 from .output import echo
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ def handoff_command(
     as_json: JsonOption = False,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the note (or its JSON with --json) to this file instead of stdout.")] = None,
+    kb: KbOption = None,
 ) -> None:
     """Hand a ticket to Engineering, Customer Success or Sales, with the context to act on it.
 
@@ -66,7 +67,7 @@ def handoff_command(
     from ..handoff.render import render_note
 
     receiver = _receiver(to)
-    with workspace(ctx) as ws:
+    with workspace(ctx, kb=kb) as ws:
         ticket = _find_ticket(ws, ticket_id, tickets)
         note = prepare_handoff(ticket, receiver, agent=ws.agent, embedder=ws.embedder, history=ws.history,
                                settings=ws.settings)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..index.query import Method, Scope
 from .app import app, err_console, out_console, workspace
-from .options import JsonOption, progress_bar
+from .options import JsonOption, KbOption, progress_bar
 from .output import echo
 
 
@@ -19,6 +19,7 @@ def index(
     ctx: typer.Context,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and embed everything again.")] = False,
     as_json: JsonOption = False,
+    kb: KbOption = None,
 ) -> None:
     """Chunk the KB and update the retrieval index (chromadb + BM25).
 
@@ -28,7 +29,7 @@ def index(
     delete it any time.
     """
     with progress_bar("embedding chunks") as bar:
-        ws = workspace(ctx, progress=bar)
+        ws = workspace(ctx, kb=kb, progress=bar)
         if ws.kb.problems:
             err_console.print(f"skipping {len(ws.kb.problems)} unreadable files (run `kbops lint`)")
         report = ws.update_index(rebuild=rebuild, announce=False)
@@ -54,6 +55,7 @@ def search(
     ] = Scope.CUSTOMER,
     method: Annotated[Method, typer.Option(help="`hybrid` (default), `lexical` or `dense` only.")] = Method.HYBRID,
     as_json: JsonOption = False,
+    kb: KbOption = None,
 ) -> None:
     """Search the KB the way the answering agent does: article, section, score, snippet.
 
@@ -64,7 +66,7 @@ def search(
     from ..index.retriever import search_json, snippet  # lazy: keeps `kbops --help` fast
 
     with progress_bar("building index") as bar:
-        retriever = workspace(ctx, progress=bar).index
+        retriever = workspace(ctx, kb=kb, progress=bar).index
     hits = retriever.search(query, k=k, scope=scope, method=method)
     if as_json:
         echo(search_json(query, scope, method, retriever.manifest.commit, hits))

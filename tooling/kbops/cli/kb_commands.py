@@ -12,7 +12,7 @@ from rich.table import Table
 from ..errors import ConfigError
 from ..kb.lint import exit_code, lint_kb, render_github, render_json, render_text
 from .app import app, err_console, out_console, workspace
-from .options import JsonOption
+from .options import JsonOption, KbOption
 from .output import echo
 
 kb_app = typer.Typer(help="Browse the articles of the KB.", no_args_is_help=True)
@@ -45,6 +45,7 @@ def lint(
     today: Annotated[
         str | None, typer.Option(help="Date to judge review staleness by (YYYY-MM-DD); default today.")
     ] = None,
+    kb: KbOption = None,
 ) -> None:
     """Check every article: schema, ids, links and anchors, visibility, review dates, owners.
 
@@ -54,11 +55,11 @@ def lint(
 
     In CI use `kbops lint --format github` to annotate the pull request.
     """
-    ws = workspace(ctx)
-    kb = ws.kb
-    findings = lint_kb(kb, ws.settings, today=_parse_today(today))
+    ws = workspace(ctx, kb=kb)
+    loaded = ws.kb
+    findings = lint_kb(loaded, ws.settings, today=_parse_today(today))
     chosen = LintFormat.json if as_json else format
-    count = len(kb.articles) + len(kb.problems)
+    count = len(loaded.articles) + len(loaded.problems)
     if chosen is LintFormat.json:
         echo(render_json(findings, count))
     elif chosen is LintFormat.github:
@@ -76,11 +77,12 @@ def kb_list(
     audience: Annotated[str | None, typer.Option(help="Only `public` or `internal` articles.")] = None,
     status: Annotated[str | None, typer.Option(help="Only `draft`, `published` or `archived`.")] = None,
     as_json: JsonOption = False,
+    kb: KbOption = None,
 ) -> None:
     """List articles with their id, category, audience, status and title."""
-    kb = workspace(ctx).kb
+    loaded = workspace(ctx, kb=kb).kb
     articles = [
-        a for a in kb.articles
+        a for a in loaded.articles
         if (audience is None or a.meta.audience == audience) and (status is None or a.meta.status == status)
     ]
     if as_json:
@@ -91,8 +93,8 @@ def kb_list(
     for article in articles:
         table.add_row(article.id, article.meta.category, article.meta.audience, article.meta.status, article.title)
     out_console.print(table)
-    if kb.problems:
-        err_console.print(f"{len(kb.problems)} files could not be read; run `kbops lint` for details")
+    if loaded.problems:
+        err_console.print(f"{len(loaded.problems)} files could not be read; run `kbops lint` for details")
 
 
 @kb_app.command("show")
@@ -100,9 +102,10 @@ def kb_show(
     ctx: typer.Context,
     article_id: Annotated[str, typer.Argument(metavar="ID", help="The article id (see `kbops kb list`).")],
     as_json: JsonOption = False,
+    kb: KbOption = None,
 ) -> None:
     """Show one article: its metadata and body."""
-    article = workspace(ctx).kb.get(article_id)
+    article = workspace(ctx, kb=kb).kb.get(article_id)
     if as_json:
         echo(article.to_json())
         return

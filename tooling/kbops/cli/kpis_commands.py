@@ -11,7 +11,7 @@ from ..errors import EXIT_BAD_INPUT
 from ..files import write_atomic
 from ..report import ReportFormat
 from .app import app, err_console, workspace
-from .options import JsonOption, OutputOption, ReportFormatOption
+from .options import JsonOption, KbOption, OutputOption, ReportFormatOption
 from .output import echo
 
 
@@ -29,6 +29,7 @@ def kpis_command(
     format: ReportFormatOption = ReportFormat.md,
     as_json: JsonOption = False,
     output: OutputOption = None,
+    kb: KbOption = None,
 ) -> None:
     """KPIs: deflection and escalation rates, escalation reasons, KB contribution, flag-review accuracy, QA pass rate.
 
@@ -46,9 +47,9 @@ def kpis_command(
     if period and week:
         err_console.print("error: give --period or --week, not both", highlight=False, markup=False)
         raise typer.Exit(EXIT_BAD_INPUT)
-    with workspace(ctx) as ws:
-        kb = ws.kb if ws.settings.kb_dir.is_dir() else None
-        report = kpi_report(ws.history, ws.settings, kb, period=week or period, kind="week" if week else "month")
+    with workspace(ctx, kb=kb) as ws:
+        articles = ws.kb if ws.settings.kb_dir.is_dir() else None
+        report = kpi_report(ws.history, ws.settings, articles, period=week or period, kind="week" if week else "month")
     text = render_kpis(report, ReportFormat.json if as_json else format)
     if output is None:
         echo(text, nl=False)

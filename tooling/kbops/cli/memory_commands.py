@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from ..tickets.model import Ticket, TicketProblem
 from .app import app, err_console, out_console, workspace
-from .options import JsonOption, MapOption, TicketFormatOption, column_map, progress_bar
+from .options import JsonOption, KbOption, MapOption, TicketFormatOption, column_map, progress_bar
 from .output import echo
 
 
@@ -26,6 +26,7 @@ def learn(
     ticket_format: TicketFormatOption = None,
     column: MapOption = None,
     as_json: JsonOption = False,
+    kb: KbOption = None,
 ) -> None:
     """Learn resolved tickets into ticket memory, so customers' own wording finds the articles.
 
@@ -41,7 +42,7 @@ def learn(
     any unreadable record).
     """
     with progress_bar("embedding tickets") as bar:
-        ws = workspace(ctx)
+        ws = workspace(ctx, kb=kb)
         configured = [ws.settings.root / name for name in ws.settings.memory.tickets]
         paths = files or configured or [ws.ticket_path()]
         tickets: list[Ticket] = []

@@ -16,6 +16,10 @@ from ..tickets.csv_export import parse_column_map
 from ..tickets.files import TicketFormat
 from .app import err_console
 
+KbOption = Annotated[
+    Path | None,
+    typer.Option("--kb", help="KB folder to use instead of kb.path from the config (also accepted before the command)."),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as versioned JSON (stdout; messages go to stderr).")]
 ReportFormatOption = Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format: `md` (a PR comment), `json` or `html` (one file with charts).")]
 RunOption = Annotated[str, typer.Option("--run", help="Eval run id from .kbops/runs/, or `latest`.")]

@@ -11,6 +11,7 @@ import typer
 
 from ..errors import EXIT_BAD_INPUT
 from .app import err_console, workspace
+from .options import KbOption
 from .review_commands import SeedOption, SizeOption, WeekOption, review_app, sample_of
 
 
@@ -27,6 +28,7 @@ def serve_command(
         min=0, max=65535, help="Port to listen on (default `review.port`; 0 = any free port).")] = None,
     reviewer: Annotated[str | None, typer.Option(
         help="Name written with each verdict (default: the repo's git `user.name`, else $USER).")] = None,
+    kb: KbOption = None,
 ) -> None:
     """Grade the week's review sample in the browser: open the printed URL.
 
@@ -47,10 +49,10 @@ def serve_command(
     """
     from ..review import server  # lazy: starlette and uvicorn load only for this command
 
-    with workspace(ctx) as ws:
+    with workspace(ctx, kb=kb) as ws:
         sample = sample_of(ws, week, size, seed)
         settings = ws.settings
-        kb = ws.kb
+        articles = ws.kb
     if not sample.items:
         err_console.print(f"{sample.period_label}: nothing to review ({sample.candidates} unreviewed answered or "
                           "escalated tickets); pick another --week", highlight=False, markup=False, soft_wrap=True)
@@ -59,7 +61,7 @@ def serve_command(
     chosen_port = settings.review.port if port is None else port
     log_path = settings.root / settings.review.path
     name = reviewer if reviewer is not None else default_reviewer(settings.root)
-    app = server.review_app(sample.items, kb, log_path, name, host=chosen_host)
+    app = server.review_app(sample.items, articles, log_path, name, host=chosen_host)
 
     def announce(url: str) -> None:
         err_console.print(f"{sample.period_label}: {len(sample.items)} tickets to review as {name or '(unnamed)'}; "

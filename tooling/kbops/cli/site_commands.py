@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .app import app, err_console, out_console, workspace
-from .options import JsonOption
+from .options import JsonOption, KbOption
 from .output import echo
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def build(
         Path | None, typer.Option("--output", "-o", help="Site folder (default: site_dir of mkdocs.yml, site/build).")
     ] = None,
     as_json: JsonOption = False,
+    kb: KbOption = None,
 ) -> None:
     """Stage the public, published articles and build the help site with mkdocs-material.
 
@@ -73,7 +74,7 @@ def build(
     """
     from ..site.build import build_site  # lazy: keeps `kbops --help` fast
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, kb=kb)
     with err_console.status("building the help site"):
         report = build_site(ws.kb, ws.settings, strict=strict, site_dir=output.resolve() if output else None)
     _tell_warnings(report)
@@ -95,6 +96,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0 = any free port).")] = 8000,
     host: Annotated[str, typer.Option("--host", help="Address to listen on; keep 127.0.0.1 unless you mean to share it.")] = "127.0.0.1",
     rebuild: Annotated[bool, typer.Option("--build/--no-build", help="Build the site first (strict).")] = True,
+    kb: KbOption = None,
 ) -> None:
     """Build the help site and serve it locally, as a static host would (Ctrl+C stops).
 
@@ -104,7 +106,7 @@ def serve(
     from ..site.model import SiteProject
     from ..site.serve import make_server
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, kb=kb)
     project = SiteProject.load(ws.settings)
     if rebuild:
         with err_console.status("building the help site"):

@@ -14,7 +14,7 @@ from rich.table import Table
 from ..errors import EXIT_BAD_INPUT
 from ..tickets.model import Customer, Ticket, Tier
 from .app import app, err_console, out_console, workspace
-from .options import JsonOption, MapOption, TicketFormatOption, column_map
+from .options import JsonOption, KbOption, MapOption, TicketFormatOption, column_map
 from .output import echo
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ def triage(
     format: TicketFormatOption = None,
     column: MapOption = None,
     as_json: JsonOption = False,
+    kb: KbOption = None,
 ) -> None:
     """Triage incoming tickets: category, severity P1-P4 with its reasons, queue, SLA due time
     and duplicates.
@@ -75,7 +76,7 @@ def triage(
         raise typer.BadParameter("the ticket text is empty", param_hint="SOURCE")
     if text_form and not any(ch.isspace() for ch in source) and path.suffix.lower() in TICKET_FILE_SUFFIXES:
         raise typer.BadParameter(f"no such ticket file: {source}", param_hint="SOURCE")
-    ws = workspace(ctx)
+    ws = workspace(ctx, kb=kb)
     triager = ws.triager()
     problems: list[str] = []
     if text_form:

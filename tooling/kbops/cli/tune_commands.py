@@ -10,7 +10,7 @@ import typer
 from ..config import TUNED_FILE, without_tuned
 from ..files import write_atomic
 from .app import app, err_console, workspace
-from .options import JsonOption, TicketFormatOption, progress_bar
+from .options import JsonOption, KbOption, TicketFormatOption, progress_bar
 from .output import echo
 
 
@@ -28,6 +28,7 @@ def tune_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=f"Print the numbers; do not write {TUNED_FILE}.")] = False,
     as_json: JsonOption = False,
     ticket_format: TicketFormatOption = None,
+    kb: KbOption = None,
 ) -> None:
     """Fit fusion weights, confidence and thresholds on the team's own resolved tickets.
 
@@ -44,7 +45,7 @@ def tune_command(
     from ..evals.tuning import History
     from ..workspace import Workspace
 
-    configured = workspace(ctx)
+    configured = workspace(ctx, kb=kb)
     settings = without_tuned(configured.settings)
     ws = Workspace(settings, notify=configured.notify)
     path = ws.ticket_path(tickets)
