@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -306,3 +306,77 @@ def kb_changes(kb_dir: Path, since: datetime, until: datetime) -> list[KBChange]
             if since <= at < until and path.startswith(prefix):  # --since looks at the committer date
                 changes.append(KBChange(head[1], at, head[0], status[:1], path[len(prefix):]))
     return changes
+
+
+UNCOMMITTED = "uncommitted"
+"""The commit of a line edited (or added) since HEAD: it has no author yet."""
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """The commit that last changed one line of a file (`git blame`)."""
+
+    commit: str
+    """The commit's sha, or `UNCOMMITTED` for a line changed in the working tree."""
+    author: str
+    """The author's name (.mailmap applied); never the e-mail address. "" when uncommitted."""
+    committed_at: str
+    """When the commit was made (ISO 8601 with offset); "" when uncommitted."""
+
+
+def blame_files(files: Iterable[Path]) -> dict[Path, list[LineChange]] | None:
+    """Each file's lines as they are in the working tree (index 0 is line 1) -> the commit,
+    author and date that last changed it. Working-tree blame, not HEAD's, so the line numbers
+    match the files kbops loaded: an edited line shows `UNCOMMITTED`, the others keep their
+    commit. None outside a git repository or in one without commits (no provenance)."""
+    import git  # lazy: see the module docstring
+
+    files = [f.resolve() for f in files]
+    if not files:
+        return {}
+    try:
+        repo = git.Repo(files[0].parent, search_parent_directories=True)
+        repo.head.commit  # noqa: B018  (raises ValueError in a repository without commits)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return None
+    top = Path(repo.working_tree_dir or files[0].parent).resolve()
+    blamed: dict[Path, list[LineChange]] = {}
+    for path in files:
+        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
+        count = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
+        try:
+            porcelain = repo.git.blame("--line-porcelain", "--", path.relative_to(top).as_posix())
+        except (git.GitCommandError, ValueError):  # untracked, or outside this repository
+            blamed[path] = [LineChange(UNCOMMITTED, "", "")] * count
+            continue
+        blamed[path] = _parse_line_porcelain(porcelain)
+    return blamed
+
+
+def _parse_line_porcelain(porcelain: str) -> list[LineChange]:
+    """`git blame --line-porcelain`: a header per line (sha, then `key value` lines), then
+    the line itself after a tab. An all-zero sha is a line not committed yet."""
+    changes: list[LineChange] = []
+    sha, fields = "", dict[str, str]()
+    for line in porcelain.split("\n"):
+        if line.startswith("\t"):
+            if set(sha) == {"0"}:
+                changes.append(LineChange(UNCOMMITTED, "", ""))
+            else:
+                when = _committed_at(fields.get("committer-time", "0"), fields.get("committer-tz", "+0000"))
+                changes.append(LineChange(sha, fields.get("author", ""), when))
+            sha, fields = "", {}
+        elif not sha:
+            sha = line.split(" ", 1)[0]
+        else:
+            key, _, value = line.partition(" ")
+            fields[key] = value
+    return changes
+
+
+def _committed_at(unix_time: str, offset: str) -> str:
+    """A unix time as ISO 8601 in the committer's own time zone (`+0200`)."""
+    sign = -1 if offset.startswith("-") else 1
+    digits = offset.lstrip("+-").rjust(4, "0")
+    zone = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+    return datetime.fromtimestamp(int(unix_time), zone).isoformat()

@@ -49,6 +49,7 @@ from .insights.weekly import NO_HISTORY, WeeklyReport, build_weekly, history_nee
 from .insights.weeks import InsightsError, IsoWeek, period_of
 from .kb.loader import load_kb, load_kb_at
 from .kb.model import KnowledgeBase
+from .kb.provenance import PROVENANCE_FILE, kb_provenance
 from .kb.visibility import LiveVisibility
 from .site.model import help_site_hosts
 from .tickets.files import read_ticket_file
@@ -208,7 +209,9 @@ class Workspace:
         replies link the help site."""
         visible = LiveVisibility(self.kb, self.settings) if self.label == WORKING_TREE and self._kb is None else None
         return Agent(self.settings, self.index, self.answerer, self.kb.by_id(), policy_similarity(self.settings.policy),
-                     visible=visible, on_stale=self._stale_article, help_site_hosts=help_site_hosts(self.settings))
+                     visible=visible, on_stale=self._stale_article, help_site_hosts=help_site_hosts(self.settings),
+                     provenance=kb_provenance(self.kb, self.settings.index_dir.parent / PROVENANCE_FILE, self.notify)
+                     if self.label == WORKING_TREE else None)  # who last changed each cited section
 
     def _stale_article(self, article_id: str) -> None:
         """An article the index offered is no longer public: say so once, never cite it."""

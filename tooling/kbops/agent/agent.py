@@ -9,7 +9,7 @@ archived articles can never be quoted to a customer.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from ..config import Settings
@@ -18,12 +18,13 @@ from ..index.hybrid import ArticleHit
 from ..index.memory import MemoryRoutes, MemoryView
 from ..index.retriever import Retriever, Scope
 from ..kb.model import Article
+from ..kb.provenance import Provenance
 from ..llm.claude import api_key
 from ..redact import redact
 from ..tickets.model import Ticket
 from .claude import make_claude_answerer
 from .confidence import configured_model
-from .decision import Answerer, Decision, Evidence, TicketInput
+from .decision import Answerer, Citation, Decision, Evidence, TicketInput
 from .guard import ReplyGuard, site_hosts
 from .offline import OfflineAnswerer
 from .policy import assess_ticket, decide
@@ -44,13 +45,16 @@ class Agent:
     public and published (the index is stale)."""
     help_site_hosts: tuple[str, ...] = ()
     """Hosts of the published help site (mkdocs `site_url`) that replies may link."""
+    provenance: Provenance | None = None
+    """Who last changed each section (`kb/provenance.py`): citations carry it, replies never."""
 
     @cached_property
     def guard(self) -> ReplyGuard:
         """The output guard over this agent's KB (`guard.py`)."""
         agent = self.settings.agent
         hosts = site_hosts(agent.article_url, (*agent.allowed_link_hosts, *self.help_site_hosts))
-        return ReplyGuard(self.articles, hosts)
+        authors = self.provenance.authors() if self.provenance else frozenset()
+        return ReplyGuard(self.articles, hosts, authors)
 
     def answer(self, ticket: Ticket | TicketInput, view: MemoryView | None = None) -> Decision:
         """Decide one ticket. Never raises for backend trouble: that escalates. `view` says
@@ -71,7 +75,7 @@ class Agent:
             ticket_id=prepared.ticket_id,
             action=outcome.action,
             reply=draft.reply,
-            citations=draft.citations,
+            citations=self.with_provenance(draft.citations),
             confidence=round(draft.confidence, 4),
             reasons=outcome.reasons,
             evidence=tuple(evidence),
@@ -80,6 +84,14 @@ class Agent:
             sentiment=round(float(signals.sentiment), 4),
             details=dict(outcome.details),
         )
+
+    def with_provenance(self, citations: Sequence[Citation]) -> tuple[Citation, ...]:
+        """Each citation with the commit, author and date that last changed its section."""
+        if self.provenance is None:
+            return tuple(citations)
+        changes = [self.provenance.of(c.article_id, c.anchor) for c in citations]
+        return tuple(replace(c, commit=change.commit, author=change.author, committed_at=change.committed_at)
+                     for c, change in zip(citations, changes, strict=True))
 
     def prepare(self, ticket: Ticket | TicketInput) -> TicketInput:
         """The text the agent works on: redacted of PII when configured (it may go to an

@@ -93,6 +93,12 @@ class Citation:
     title: str
     section: str
     anchor: str
+    commit: str = ""
+    """The commit that last changed the cited section, `uncommitted`, or "" (no git)."""
+    author: str = ""
+    """Its author's name (never the e-mail). For people and tools, never for the reply."""
+    committed_at: str = ""
+    """When that commit was made (ISO 8601)."""
 
 
 @dataclass(frozen=True)

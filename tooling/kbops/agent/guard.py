@@ -11,7 +11,7 @@ the same verdict:
 | `promise:<kind>` | says a refund, credit, deletion, account or security change was or will be made (`policy/promises.py`) |
 | `internal-text` | repeats 8 consecutive words of an internal, draft or archived article that no public article also says |
 | `internal-link` | links or names the path of an article that is not public and published |
-| `owner-name` | names an article owner (`owner:` of any article, as `maria.lopez` or `Maria Lopez`) |
+| `owner-name` | names an article owner (`owner:` of any article, as `maria.lopez` or `Maria Lopez`) or the git author of a KB section (`kb/provenance.py`) |
 | `html` | carries HTML outside code (tags, event handlers, `javascript:` URLs) |
 | `obfuscated` | spells a word out letter by letter (`r e f u n d`, `R.E.F.U.N.D.`): no reply needs that |
 | `outside-link` | links a host that is neither the help site (`agent.article_url`), a host the public articles link to, nor one in `agent.allowed_link_hosts` |
@@ -61,6 +61,8 @@ class ReplyGuard:
     articles: Mapping[str, Article]
     site_hosts: frozenset[str] = frozenset()
     """Hosts of the help site (from `agent.article_url`) and `agent.allowed_link_hosts`."""
+    authors: frozenset[str] = frozenset()
+    """Names of the people who wrote the KB's sections (git authors): as private as owners."""
 
     def check(self, reply: str) -> dict[str, str]:
         """Problem -> what in the reply shows it; empty when the reply may be sent."""
@@ -126,10 +128,11 @@ class ReplyGuard:
 
     @cached_property
     def _owners(self) -> re.Pattern[str] | None:
-        """Owner handles with at least two parts (`maria.lopez`), written any common way."""
+        """Owner handles and author names with at least two parts (`maria.lopez`, `Maria
+        Lopez`), written any common way. A one-word name is too often a plain word to block."""
         names = set()
-        for article in self.articles.values():
-            parts = [p for p in re.split(r"[._\-\s]+", (article.meta.owner or "").strip()) if p]
+        for person in [*(article.meta.owner or "" for article in self.articles.values()), *self.authors]:
+            parts = [p for p in re.split(r"[._\-\s]+", person.strip()) if p]
             if len(parts) >= 2:
                 names.add(r"[\s._-]?".join(re.escape(p) for p in parts))
         if not names:
