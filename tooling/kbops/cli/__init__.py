@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (registers commands)
     gaps_commands,
     handoff_commands,
     index_commands,
+    init_commands,
     kb_commands,
     kpis_commands,
     memory_commands,
