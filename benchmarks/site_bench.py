@@ -40,7 +40,6 @@ def demo_project(target: Path) -> Path:
 def _finish(project: Path) -> Path:
     for name in ("kbops.toml", "mkdocs.yml"):
         shutil.copy(REPO / name, project / name)
-    shutil.copytree(REPO / "site" / "overrides", project / "site" / "overrides")
     (project / ".gitignore").write_text("site/build/\nsite/.staging/\n")
     repo = git.Repo.init(project)
     with repo.config_writer() as config:

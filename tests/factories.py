@@ -139,11 +139,10 @@ SITE_COMMIT_DATE = datetime(2024, 5, 6, 10, 30, tzinfo=UTC)
 
 
 def site_project(tmp_path: Path) -> Path:
-    """The demo project (KB, config, mkdocs.yml, site overrides) committed to a fresh git
+    """The demo project (KB, config, mkdocs.yml) committed to a fresh git
     repository at `SITE_COMMIT_DATE`, so 'last updated' comes from git."""
     project = project_copy(tmp_path)
     shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(REPO / "site" / "overrides", project / "site" / "overrides")
     (project / ".gitignore").write_text(".kbops/\nreports/\nsite/build/\nsite/.staging/\n")
     repo = git.Repo.init(project)
     with repo.config_writer() as config:

@@ -5,7 +5,6 @@ the derived config."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import yaml
@@ -25,7 +24,6 @@ def project(tmp_path: Path, *, hooks: list[str] | None = None) -> tuple[Settings
     if hooks is not None:
         config["hooks"] = hooks
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config))
-    shutil.copytree(REPO / "site" / "overrides", tmp_path / "site" / "overrides")
     settings = Settings(root=tmp_path)
     return settings, SiteProject.load(settings)
 
