@@ -105,6 +105,7 @@ def replay_ticket(
         tags=ticket.tags,
         protected_by=tuple(t.removeprefix(PROTECTS_TAG) for t in ticket.tags if t.startswith(PROTECTS_TAG)),
         draft_correct=draft_correct,
+        citations=decision.citations,
     ))
 
 

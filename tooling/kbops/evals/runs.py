@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from ..agent.decision import Citation
 from ..tickets.model import PROTECTS_TAG  # noqa: F401  (re-exported: replay and gaps import it from here)
 from ..tickets.reviews import REVIEW_TAG, ReviewVerdict
 
@@ -69,6 +70,9 @@ class TicketResult:
     """Would the draft have been right had it been sent: `correct` for an answered ticket, the
     same grade for a draft escalated only by a threshold (`THRESHOLD_REASONS`); None when there
     is no draft to judge (or the run predates the field)."""
+    citations: tuple[Citation, ...] = ()
+    """The sections the reply cited, each with the commit and author that last changed it
+    (`kbops why` explains them; empty in runs saved before provenance)."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,7 @@ def result_from_dict(raw: dict[str, Any]) -> TicketResult:
         "gold_article_ids": tuple(raw["gold_article_ids"]),
         "tags": tuple(raw.get("tags", ())),
         "protected_by": tuple(raw.get("protected_by", ())),
+        "citations": tuple(Citation(**c) for c in raw.get("citations", ())),
     })
 
 

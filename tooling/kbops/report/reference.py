@@ -299,7 +299,7 @@ def eval_json_markdown() -> str:
         "",
         *_schema_table(schema),
     ]
-    for name in ("summary", "result", "comparison", "gate", "risk_coverage", "risk_point"):
+    for name in ("summary", "result", "citation", "comparison", "gate", "risk_coverage", "risk_point"):
         lines += ["", f"## {name}", "", *_schema_table(defs[name])]
     return "\n".join([*lines, ""])
 
