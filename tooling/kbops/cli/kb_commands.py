@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from ..errors import ConfigError
 from ..kb.lint import exit_code, lint_kb, render_github, render_json, render_text
+from ..kb.lint_paths import article_paths, findings_of
 from .app import app, err_console, out_console, workspace
 from .options import JsonOption, KbOption
 from .output import echo
@@ -37,6 +39,11 @@ def _parse_today(value: str | None) -> date | None:
 @app.command()
 def lint(
     ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="[PATHS]...", help="Articles (.md files in the KB folder) to report on; default "
+                       "every article. The whole KB is still read, so links and ids are checked against all of it."),
+    ] = None,
     format: Annotated[
         LintFormat,
         typer.Option("--format", "-f", help="`text` (path:line: CODE message (fix)), `json`, or `github` annotations."),
@@ -53,19 +60,28 @@ def lint(
     links, public articles pointing to internal ones. Warnings (exit 0) are upkeep: stale
     reviews, missing owners, empty sections, near-duplicate titles.
 
-    In CI use `kbops lint --format github` to annotate the pull request.
+    In CI use `kbops lint --format github` to annotate the pull request. With PATHS (what
+    pre-commit passes: the changed files) only those articles' findings are reported and
+    counted; a path that is not a .md file in the KB folder is a usage error (exit 2).
+    See docs/pre-commit.md.
+
+    Example: `kbops lint kb/export-project-csv.md --kb kb`
     """
     ws = workspace(ctx, kb=kb)
     loaded = ws.kb
+    selected = article_paths(loaded, paths) if paths else None
     findings = lint_kb(loaded, ws.settings, today=_parse_today(today))
-    chosen = LintFormat.json if as_json else format
     count = len(loaded.articles) + len(loaded.problems)
+    if selected is not None:
+        findings = findings_of(findings, loaded, selected, ws.settings)
+        count = len(selected)
+    chosen = LintFormat.json if as_json else format
     if chosen is LintFormat.json:
         echo(render_json(findings, count))
     elif chosen is LintFormat.github:
         if findings:
             echo(render_github(findings))
-        err_console.print(render_text([], count).splitlines()[-1])
+        err_console.print(render_text(findings, count).splitlines()[-1], highlight=False)
     else:
         echo(render_text(findings, count))
     raise typer.Exit(exit_code(findings))
