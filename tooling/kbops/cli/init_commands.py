@@ -64,7 +64,7 @@ def _next_steps(root: Path) -> list[str]:
 
 
 def _print_result(result: InitResult, steps: list[str]) -> None:
-    table = Table(title=f"kbops init: {len(result.files)} files in {shown(result.root)}", title_justify="left")
+    table = Table(title=f"kbops init: {len(result.files)} files in {result.root}", title_justify="left")
     for name in ("file", "status", "what it is"):
         table.add_column(name, no_wrap=name != "what it is")
     for item in result.files:
