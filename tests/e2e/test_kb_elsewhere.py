@@ -52,7 +52,7 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     elsewhere = tmp_path_factory.mktemp("elsewhere") / "kb"
     elsewhere.mkdir()
     for article_id, fields in ELSEWHERE.items():
-        (elsewhere / f"{article_id}.md").write_text(article_text(article_id, **fields))  # type: ignore[arg-type]
+        (elsewhere / f"{article_id}.md").write_text(article_text(article_id, **fields))
     with (elsewhere / "reset-password.md").open("a") as file:
         file.write(BROKEN_LINE)
     repo = commit_all(elsewhere.parent)

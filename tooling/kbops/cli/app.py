@@ -90,8 +90,10 @@ def workspace(ctx: typer.Context, backend: str | None = None, *, kb: Path | None
 def chosen_kb(ctx: typer.Context) -> Path | None:
     """The innermost `--kb` given on the command line: `kbops gaps --kb X draft` reaches the
     subcommand, and `kbops --kb X lint` still works (the root's `--kb` is the outermost)."""
-    value = ctx.params.get("kb")
-    if isinstance(value, Path):
-        return value
-    parent = ctx.parent
-    return chosen_kb(parent) if isinstance(parent, typer.Context) else state(ctx).kb
+    current: Any = ctx  # its parents are contexts of typer's own click, not typer.Context
+    while current is not None:
+        value = current.params.get("kb")
+        if isinstance(value, Path):
+            return value
+        current = current.parent
+    return state(ctx).kb
