@@ -139,3 +139,16 @@ def test_an_untracked_file_is_uncommitted_throughout(tmp_path: Path) -> None:
 
     assert blamed is not None and {line.commit for line in blamed[new.resolve()]} == {UNCOMMITTED}
     assert kb_provenance(load(root), None).of("new-article", "steps").commit == UNCOMMITTED
+
+
+def test_commits_in_the_same_second_are_ordered_by_ancestry(tmp_path: Path) -> None:
+    root = kb_project(tmp_path / "project", article_text("reset-password", body=BODY))
+    repo = git.Repo.init(root)
+    commit(repo, BEN, "article", 1_700_000_000)
+    path = root / "kb" / "reset-password.md"
+    path.write_text(path.read_text().replace("Restart the app.", "Reinstall the app."))
+    later = commit(repo, ANA, "same second", 1_700_000_000)
+
+    change = kb_provenance(load(root), None).of("reset-password", "troubleshooting")
+
+    assert (change.commit, change.author) == (later, "Ana Lima")

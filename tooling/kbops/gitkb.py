@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from functools import cmp_to_key
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -322,6 +323,8 @@ class LineChange:
     """The author's name (.mailmap applied); never the e-mail address. "" when uncommitted."""
     committed_at: str
     """When the commit was made (ISO 8601 with offset); "" when uncommitted."""
+    sequence: int = 0
+    """Higher is newer (time, then ancestry for one second's commits), within one `blame_files` answer."""
 
 
 def blame_files(files: Iterable[Path]) -> dict[Path, list[LineChange]] | None:
@@ -336,21 +339,39 @@ def blame_files(files: Iterable[Path]) -> dict[Path, list[LineChange]] | None:
         return {}
     try:
         repo = git.Repo(files[0].parent, search_parent_directories=True)
-        repo.head.commit  # noqa: B018  (raises ValueError in a repository without commits)
+        repo.head.commit  # noqa: B018  (ValueError: a repository without commits)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
         return None
     top = Path(repo.working_tree_dir or files[0].parent).resolve()
     blamed: dict[Path, list[LineChange]] = {}
     for path in files:
-        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
-        count = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
+        count = len(path.read_text(encoding="utf-8", errors="replace").splitlines())
         try:
             porcelain = repo.git.blame("--line-porcelain", "--", path.relative_to(top).as_posix())
         except (git.GitCommandError, ValueError):  # untracked, or outside this repository
             blamed[path] = [LineChange(UNCOMMITTED, "", "")] * count
             continue
         blamed[path] = _parse_line_porcelain(porcelain)
-    return blamed
+    return _in_commit_order(repo, blamed)
+
+
+def _in_commit_order(repo: Any, blamed: dict[Path, list[LineChange]]) -> dict[Path, list[LineChange]]:
+    """`sequence` set to each commit's place among all blamed commits, oldest first: by time,
+    and for commits made in the same second, an ancestor before its descendant."""
+    import git  # lazy: see the module docstring
+
+    times = {c.commit: c.sequence for lines in blamed.values() for c in lines if c.commit != UNCOMMITTED}
+
+    def older_first(a: str, b: str) -> int:
+        if times[a] != times[b]:
+            return -1 if times[a] < times[b] else 1
+        try:
+            return -1 if repo.is_ancestor(a, b) else 1 if repo.is_ancestor(b, a) else (a > b) - (a < b)
+        except git.GitCommandError:
+            return (a > b) - (a < b)
+
+    place = {sha: n for n, sha in enumerate(sorted(times, key=cmp_to_key(older_first)), start=1)}
+    return {path: [replace(c, sequence=place.get(c.commit, 0)) for c in lines] for path, lines in blamed.items()}
 
 
 def _parse_line_porcelain(porcelain: str) -> list[LineChange]:
@@ -364,7 +385,7 @@ def _parse_line_porcelain(porcelain: str) -> list[LineChange]:
                 changes.append(LineChange(UNCOMMITTED, "", ""))
             else:
                 when = _committed_at(fields.get("committer-time", "0"), fields.get("committer-tz", "+0000"))
-                changes.append(LineChange(sha, fields.get("author", ""), when))
+                changes.append(LineChange(sha, fields.get("author", ""), when, int(fields.get("committer-time", "0"))))
             sha, fields = "", {}
         elif not sha:
             sha = line.split(" ", 1)[0]
@@ -376,7 +397,4 @@ def _parse_line_porcelain(porcelain: str) -> list[LineChange]:
 
 def _committed_at(unix_time: str, offset: str) -> str:
     """A unix time as ISO 8601 in the committer's own time zone (`+0200`)."""
-    sign = -1 if offset.startswith("-") else 1
-    digits = offset.lstrip("+-").rjust(4, "0")
-    zone = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
-    return datetime.fromtimestamp(int(unix_time), zone).isoformat()
+    return datetime.fromtimestamp(int(unix_time), datetime.strptime(offset, "%z").tzinfo).isoformat()

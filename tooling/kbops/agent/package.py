@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from ..kb.markdown import md_block, md_code, md_text
+from ..kb.provenance import NO_CHANGE, Provenance
 from ..redact import redacted
 from .agent import Agent
 from .decision import Action, Decision, TicketInput
@@ -45,6 +46,11 @@ class RelevantArticle:
     title: str
     section: str
     score: float
+    commit: str = ""
+    """The commit that last changed the section (`kb/provenance.py`), `uncommitted`, or ""."""
+    author: str = ""
+    """Its author's name: the specialist may ask them; never shown to the customer."""
+    committed_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ class EscalationPackage:
             lines.append("**Relevant articles:**")
             lines += [
                 f"- {md_code(a.article_id)} {md_text(a.title)}" + (f" — {md_text(a.section)}" if a.section else "")
-                + f" (score {a.score:.2f})"
+                + f" (score {a.score:.2f}{_changed(a)})"
                 for a in self.relevant_articles
             ]
             lines.append("")
@@ -98,6 +104,14 @@ class EscalationPackage:
         return "\n".join(lines)
 
 
+def _changed(article: RelevantArticle) -> str:
+    """`, last changed in abc123def456 by Ana Lima`, or "" without provenance."""
+    if not article.commit:
+        return ""
+    by = f" by {md_text(article.author)}" if article.author else ""
+    return f", last changed in {md_code(article.commit[:12])}{by}"
+
+
 def problem_statement(ticket: TicketInput, limit: int = 140) -> str:
     """The subject, or the first sentence of the body, on one line."""
     source = ticket.subject.strip() or ticket.text.strip()
@@ -106,8 +120,10 @@ def problem_statement(ticket: TicketInput, limit: int = 140) -> str:
     return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def escalation_package(decision: Decision, ticket: TicketInput) -> EscalationPackage | None:
-    """The package for an escalated decision; None when the agent answered."""
+def escalation_package(decision: Decision, ticket: TicketInput,
+                       provenance: Provenance | None = None) -> EscalationPackage | None:
+    """The package for an escalated decision; None when the agent answered. `provenance`
+    names the commit and author behind each relevant section."""
     if decision.action is not Action.ESCALATE:
         return None
     seen: set[str] = set()
@@ -115,7 +131,9 @@ def escalation_package(decision: Decision, ticket: TicketInput) -> EscalationPac
     for item in decision.evidence:
         if item.article_id not in seen:
             seen.add(item.article_id)
-            articles.append(RelevantArticle(item.article_id, item.title, item.section, round(item.article_score, 3)))
+            change = provenance.of(item.article_id, item.anchor) if provenance else NO_CHANGE
+            articles.append(RelevantArticle(item.article_id, item.title, item.section, round(item.article_score, 3),
+                                            change.commit, change.author, change.committed_at))
     top = articles[0] if articles else None
     found = (
         f"best match {top.article_id} ({top.title}), confidence {decision.confidence:.2f}"
@@ -145,4 +163,4 @@ def ask_agent(agent: Agent, ticket: TicketInput) -> tuple[Decision, EscalationPa
     payloads decoded after redaction ran) are redacted like the package."""
     decision = agent.answer(ticket)
     decision = replace(decision, details={code: redacted(detail) for code, detail in decision.details.items()})
-    return decision, escalation_package(decision, agent.prepare(ticket))
+    return decision, escalation_package(decision, agent.prepare(ticket), agent.provenance)

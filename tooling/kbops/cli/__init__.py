@@ -30,6 +30,7 @@ from . import (  # noqa: F401  (registers commands)
     triage_commands,
     tune_commands,
     weekly_commands,
+    why_commands,
 )
 from .app import app, err_console
 

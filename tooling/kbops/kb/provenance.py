@@ -62,7 +62,7 @@ def latest_change(lines: Sequence[LineChange]) -> SectionChange:
         return SectionChange(UNCOMMITTED)
     if not lines:
         return NO_CHANGE
-    newest = max(lines, key=lambda line: _instant(line.committed_at))  # offsets differ: compare instants
+    newest = max(lines, key=lambda line: line.sequence)
     return SectionChange(newest.commit, newest.author, newest.committed_at)
 
 
