@@ -384,8 +384,9 @@ def _parse_line_porcelain(porcelain: str) -> list[LineChange]:
             if set(sha) == {"0"}:
                 changes.append(LineChange(UNCOMMITTED, "", ""))
             else:
-                when = _committed_at(fields.get("committer-time", "0"), fields.get("committer-tz", "+0000"))
-                changes.append(LineChange(sha, fields.get("author", ""), when, int(fields.get("committer-time", "0"))))
+                unix_time, zone = int(fields.get("committer-time", "0")), fields.get("committer-tz", "+0000")
+                when = datetime.fromtimestamp(unix_time, datetime.strptime(zone, "%z").tzinfo).isoformat()
+                changes.append(LineChange(sha, fields.get("author", ""), when, unix_time))  # committer's zone
             sha, fields = "", {}
         elif not sha:
             sha = line.split(" ", 1)[0]
@@ -394,7 +395,3 @@ def _parse_line_porcelain(porcelain: str) -> list[LineChange]:
             fields[key] = value
     return changes
 
-
-def _committed_at(unix_time: str, offset: str) -> str:
-    """A unix time as ISO 8601 in the committer's own time zone (`+0200`)."""
-    return datetime.fromtimestamp(int(unix_time), datetime.strptime(offset, "%z").tzinfo).isoformat()
