@@ -10,11 +10,18 @@ reads back every request the server received.
         client = anthropic.Anthropic(api_key="k", base_url=stub.base_url)
         ...
         assert stub.requests[0].json["model"] == "..."
+
+`respond_with(fn)` answers every request the script does not cover (concurrent clients
+arrive in any order, so a function of the request keeps replies per ticket). Message
+Batches (create, retrieve, results) are served too: a batch ends on its `batch_polls`-th
+retrieve, and `batch_outcome(custom_id, params)` decides each request's result
+(`succeeded` answers with the responder's message; `errored`, `expired`, `canceled`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -112,6 +119,25 @@ def hang(seconds: float) -> StubResponse:
     return StubResponse(late.status, late.body, {}, seconds)
 
 
+@dataclass
+class StubBatch:
+    """One Message Batch the stub holds: its requests and how many polls until it ends."""
+
+    id: str
+    requests: list[dict[str, Any]]
+    polls_left: int
+    outcomes: dict[str, str] = field(default_factory=dict)
+    """custom_id -> succeeded/errored/expired/canceled, fixed when the batch ends."""
+
+    @property
+    def ended(self) -> bool:
+        return self.polls_left <= 0
+
+
+BATCH_PATH = re.compile(r"^/v1/messages/batches/([A-Za-z0-9_]+)(/results)?$")
+BATCH_OUTCOMES = ("succeeded", "errored", "expired", "canceled")
+
+
 class MessagesStub:
     """The running server's script and record; `base_url` is what the SDK is pointed at."""
 
@@ -121,6 +147,30 @@ class MessagesStub:
         self._script: deque[Scripted] = deque()
         self._lock = threading.Lock()
         self._stopping = stopping
+        self.responder: Callable[[Any], StubResponse] | None = None
+        self.in_flight = 0
+        self.max_in_flight = 0
+        """Most `POST /v1/messages` requests the stub was answering at the same time."""
+        self.batches: dict[str, StubBatch] = {}
+        self.batch_polls = 1
+        """A batch created now ends on its N-th retrieve."""
+        self.batch_outcome: Callable[[str, dict[str, Any]], str] = lambda custom_id, params: "succeeded"
+        self.batch_script: deque[StubResponse] = deque()
+        """Replies (e.g. errors) served to batch calls before they are handled."""
+
+    def respond_with(self, responder: Callable[[Any], StubResponse]) -> None:
+        """Answer `POST /v1/messages` with `responder(request json)` when the script is empty."""
+        self.responder = responder
+
+    def end_batches(self) -> None:
+        """Every batch ends at its next retrieve."""
+        with self._lock:
+            for batch in self.batches.values():
+                batch.polls_left = min(batch.polls_left, 1)
+
+    @property
+    def batch_calls(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.startswith("/v1/messages/batches")]
 
     def queue(self, *replies: Scripted) -> None:
         with self._lock:
@@ -137,8 +187,64 @@ class MessagesStub:
             self.requests.append(request)
             scripted = self._script.popleft() if self._script else None
         if scripted is None:
+            scripted = self.responder
+        if scripted is None:
             return error(500, "messages_stub: no scripted response left")
         return scripted(request.json) if callable(scripted) else scripted
+
+    def _batch_call(self, request: RecordedRequest) -> StubResponse:
+        """The Message Batches endpoints: create, retrieve, results (JSONL)."""
+        with self._lock:
+            self.requests.append(request)
+            if self.batch_script:
+                return self.batch_script.popleft()
+            path = request.path.split("?")[0]
+            if request.method == "POST" and path == "/v1/messages/batches":
+                batch = StubBatch(f"msgbatch_stub_{len(self.batches) + 1:03d}", list(request.json["requests"]),
+                                  self.batch_polls)
+                self.batches[batch.id] = batch
+                return StubResponse(200, self._batch_json(batch))
+            found = BATCH_PATH.match(path)
+            held = self.batches.get(found.group(1)) if found else None
+            if found is None or held is None or request.method != "GET":
+                return error(404, f"messages_stub: no batch at {request.path}")
+            if not found.group(2):
+                held.polls_left -= 1
+                return StubResponse(200, self._batch_json(held))
+        if not held.ended:
+            return error(400, "messages_stub: the batch has not ended")
+        lines = [json.dumps({"custom_id": r["custom_id"], "result": self._batch_result(held, r)})
+                 for r in reversed(held.requests)]  # the API promises no order
+        return raw(("\n".join(lines) + "\n").encode(), content_type="application/binary")
+
+    def _batch_json(self, batch: StubBatch) -> dict[str, Any]:
+        if batch.ended and not batch.outcomes:
+            batch.outcomes = {r["custom_id"]: self.batch_outcome(r["custom_id"], r["params"]) for r in batch.requests}
+        counts = {name: 0 for name in ("processing", *BATCH_OUTCOMES)}
+        if batch.ended:
+            for outcome in batch.outcomes.values():
+                counts[outcome] += 1
+        else:
+            counts["processing"] = len(batch.requests)
+        return {
+            "id": batch.id, "type": "message_batch",
+            "processing_status": "ended" if batch.ended else "in_progress",
+            "request_counts": counts,
+            "created_at": "2026-01-01T00:00:00Z", "expires_at": "2026-01-02T00:00:00Z",
+            "ended_at": "2026-01-01T01:00:00Z" if batch.ended else None,
+            "cancel_initiated_at": None, "archived_at": None,
+            "results_url": f"{self.base_url}/v1/messages/batches/{batch.id}/results" if batch.ended else None,
+        }
+
+    def _batch_result(self, batch: StubBatch, request: dict[str, Any]) -> dict[str, Any]:
+        outcome = batch.outcomes[request["custom_id"]]
+        if outcome == "succeeded":
+            reply = self.responder(request["params"]) if self.responder else error(500)
+            return {"type": "succeeded", "message": reply.body}
+        if outcome == "errored":
+            return {"type": "errored", "error": {"type": "error", "error": {
+                "type": "invalid_request_error", "message": "stub: this request was invalid"}}}
+        return {"type": outcome}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -153,10 +259,26 @@ class _Handler(BaseHTTPRequestHandler):
             parsed = None
         headers = {name.lower(): value for name, value in self.headers.items()}
         request = RecordedRequest("POST", self.path, headers, parsed)
-        if self.path.split("?")[0] != "/v1/messages":
+        path = self.path.split("?")[0]
+        if path.startswith("/v1/messages/batches"):
+            self._send(self.server.stub._batch_call(request))
+            return
+        if path != "/v1/messages":
             self._send(error(404, f"messages_stub: unknown path {self.path}"))
             return
-        self._send(self.server.stub._next(request))
+        stub = self.server.stub
+        with stub._lock:
+            stub.in_flight += 1
+            stub.max_in_flight = max(stub.max_in_flight, stub.in_flight)
+        try:
+            self._send(stub._next(request))
+        finally:
+            with stub._lock:
+                stub.in_flight -= 1
+
+    def do_GET(self) -> None:  # noqa: N802  (http.server's naming)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        self._send(self.server.stub._batch_call(RecordedRequest("GET", self.path, headers, None)))
 
     def _send(self, reply: StubResponse) -> None:
         if reply.delay_seconds and self.server.stopping.wait(reply.delay_seconds):

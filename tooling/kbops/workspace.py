@@ -310,7 +310,8 @@ class Workspace:
         """What a replay against this workspace's KB needs: the working tree's is resumable,
         a baseline's finished offline runs are cached per commit."""
         baseline = self.label != WORKING_TREE
-        workers = self.settings.eval.workers or (1 if self.answerer.name == "offline" else 4)
+        workers = self.settings.eval.workers or (1 if self.answerer.name == "offline"
+                                                 else self.settings.claude.max_concurrency)
         return ReplaySetup(
             agent=self.agent, embedder=self.embedder, revision=self.revision, label=self.label,
             threshold=self.settings.eval.correctness_threshold, workers=workers, metrics=self.metrics,
@@ -332,13 +333,14 @@ class Workspace:
         columns: Mapping[str, str] | None = None,
         progress: Progress | None = None,
         on_repeat: Callable[[int], None] | None = None,
+        batch: bool = False,
     ) -> EvalOutcome:
         """`kbops eval`: replay the tickets here (and at `baseline`), gate, save the runs."""
         path = self.ticket_path(tickets)
         ticket_set = self.tickets(path, strict=strict, format=ticket_format, columns=columns)
         base = self.at_ref(baseline).replay_setup() if baseline else None
         return evaluate_repeatedly(self.replay_setup(), ticket_set, self.display_path(path), self.runs, base, gate,
-                                   repeat, pass_rate, resume, progress, on_repeat)
+                                   repeat, pass_rate, resume, progress, on_repeat, batch)
 
     def run(self, run_id: str = LATEST, progress: Progress | None = None) -> EvalRun:
         """A saved run by id or `latest`; with no run yet, `latest` replays the configured

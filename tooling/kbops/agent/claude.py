@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import ClaudeSettings
-from ..llm.claude import ClaudeClient, RequestFailure, defang, require_api_key, tool_request
+from ..llm.claude import (
+    ClaudeClient,
+    RequestFailure,
+    defang,
+    require_api_key,
+    tool_input,
+    tool_request,
+)
 from ..llm.prompts import load_prompt
 from ..redact import redacted
 from .decision import Citation, Draft, Evidence, TicketInput
@@ -116,18 +123,39 @@ class ClaudeAnswerer:
 
     def answer(self, ticket: TicketInput, evidence: Sequence[Evidence]) -> Draft:
         """Draft a reply; never raises for API or output problems (see `Draft.error`)."""
+        request = self.request_for(ticket, evidence)
+        if request is None:
+            return self._draft_without_sources()
+        outcome, attempts = self._api.create_with_retries(request)
+        return self.draft_from(outcome, evidence, attempts)
+
+    def request_for(self, ticket: TicketInput, evidence: Sequence[Evidence]) -> dict[str, Any] | None:
+        """What `answer` sends for this ticket (`messages.create` keyword arguments); None
+        when nothing was retrieved, so no call is worth paying for."""
+        if not evidence:
+            return None
+        message = user_message(ticket, evidence, redact_pii=self.redact_pii)
+        return tool_request(self.settings, self._system_prompt, message, ANSWER_TOOL)
+
+    def draft_from(self, outcome: Any, evidence: Sequence[Evidence], attempts: int = 1) -> Draft:
+        """The Draft of one API outcome (a parsed message, or the RequestFailure of the
+        request), validated the same way whether it came one by one or from a batch."""
         if not evidence:
             return self._draft_without_sources()
-        reply = self._api.call_tool(self._system_prompt, user_message(ticket, evidence, redact_pii=self.redact_pii),
-                                    ANSWER_TOOL)
-        failure = reply.failure
-        if reply.input is not None:
-            submission = validate_tool_input(reply.input, len(evidence))
-            if isinstance(submission, _Submission):
-                return self._draft(submission, evidence, reply.message, reply.attempts)
-            failure = RequestFailure(submission, malformed=True)
-        assert failure is not None
-        return self._failed_draft(failure, reply.attempts, reply.message)
+        if isinstance(outcome, RequestFailure):
+            return self._failed_draft(outcome, attempts)
+        found = tool_input(outcome, TOOL_NAME)
+        if isinstance(found, str):
+            return self._failed_draft(RequestFailure(found, malformed=True), attempts, outcome)
+        submission = validate_tool_input(found, len(evidence))
+        if isinstance(submission, _Submission):
+            return self._draft(submission, evidence, outcome, attempts)
+        return self._failed_draft(RequestFailure(submission, malformed=True), attempts, outcome)
+
+    @property
+    def api(self) -> ClaudeClient:
+        """The client this backend calls through (`kbops eval --batch` submits with it)."""
+        return self._api
 
     def _draft(self, submission: _Submission, evidence: Sequence[Evidence], message: Any, attempts: int) -> Draft:
         cited = [evidence[number - 1] for number in submission.cited_sources] if submission.can_answer else []

@@ -61,6 +61,11 @@ def eval_command(
     ticket_format: TicketFormatOption = None,
     column: MapOption = None,
     kb: KbOption = None,
+    backend: Annotated[
+        str | None, typer.Option(help="Override `agent.backend`: `offline` or `claude`.")
+    ] = None,
+    batch: Annotated[bool, typer.Option(help="With Claude: send the drafting requests as one Message Batch (half "
+                                        "price; polls until it ends; a killed run resumes the same batch).")] = False,
 ) -> None:
     """Replay escalated tickets: would the agent have resolved them, correctly?
 
@@ -72,13 +77,15 @@ def eval_command(
     Exit codes: 0 ok, 1 the tool failed, 2 bad input, 3 a gate failed (the KB got worse).
 
     CI example: `kbops eval --baseline origin/main --max-regressions 0 --format md`
+
+    Thousands of tickets with Claude: `kbops eval --backend claude --batch` (docs/claude.md).
     """
     gate = GateRules(fail_under, max_regressions, max_false_deflections)
-    with workspace(ctx, kb=kb) as ws, progress_bar("replaying tickets") as bar:
+    with workspace(ctx, backend, kb=kb) as ws, progress_bar("replaying tickets") as bar:
         announce_tuning(ws)
         outcome = ws.evaluate(tickets, baseline, gate, repeat=repeat, pass_rate=pass_rate, resume=resume,
                               strict=strict, ticket_format=ticket_format, columns=column_map(column),
-                              progress=bar, on_repeat=lambda _: bar.reset())
+                              progress=bar, on_repeat=lambda _: bar.reset(), batch=batch)
     for problem in outcome.run.problems:
         err_console.print(f"[yellow]skipped[/] {problem}", highlight=False)
     emit_report(ws, outcome.run, ReportFormat.json if as_json else format, output)

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .claude import ClaudeSettings
 from .defaults import (
     DEFAULT_CATEGORIES,
     DEFAULT_RISK_KEYWORDS,
@@ -25,7 +26,7 @@ from .defaults import (
 from .loop import FeedbackSettings, HandoffSettings, KpiSettings, ReviewSettings
 from .operations import HistorySettings, TriageSettings, WeeklySettings
 
-__all__ = ["RAGAS_LLM_METRICS", "RAGAS_METRICS"]
+__all__ = ["RAGAS_LLM_METRICS", "RAGAS_METRICS", "ClaudeSettings"]
 
 
 class _Section(BaseModel):
@@ -206,22 +207,6 @@ class RedactionSettings(_Section):
     enabled: bool = Field(True, description="Mask emails, phone numbers, card numbers and street addresses.")
 
 
-class ClaudeSettings(_Section):
-    """The Claude drafting backend (Anthropic Messages API). The API key is never stored
-    here: it comes from ANTHROPIC_API_KEY, so kbops.toml can be committed."""
-
-    model: str = Field("claude-sonnet-4-6", description="Anthropic model id used to draft replies (claude-sonnet-4-5 reaches end of life on 2026-11-30).")
-    max_tokens: int = Field(1024, gt=0, description="Upper bound on the tokens of one drafted reply.")
-    timeout_seconds: float = Field(60.0, gt=0, description="Seconds one API request may take before it counts as a timeout.")
-    max_retries: int = Field(
-        3, ge=0, le=10, description="Retries after a rate limit (429), server error (5xx, 529) or timeout; backoff is exponential."
-    )
-    base_url: str = Field("", description="API base URL; empty = the SDK default or ANTHROPIC_BASE_URL.")
-    prompt_version: str = Field(
-        "answer_v1", description="System prompt template (`kbops/llm/prompts/<version>.md`)."
-    )
-
-
 class AgentSettings(_Section):
     """The answering agent: which backend drafts, and how much evidence it sees."""
 
@@ -267,7 +252,7 @@ class EvalSettings(_Section):
     )
     runs_dir: str = Field(".kbops/runs", description="Where eval runs and checkpoints are kept (charts across commits).")
     baselines_dir: str = Field(".kbops/baselines", description="Cached indexes and runs of baseline commits.")
-    workers: int = Field(0, ge=0, description="Parallel tickets; 0 = 1 for the offline backend, 4 for Claude.")
+    workers: int = Field(0, ge=0, description="Parallel tickets; 0 = 1 for the offline backend, `claude.max_concurrency` for Claude.")
 
 
 class RagasSettings(_Section):

@@ -20,6 +20,7 @@ from ..files import Notify, heal, write_atomic
 from ..gitkb import KBRevision
 from ..index.embed import Embedder
 from ..tickets.model import Ticket, TicketSet
+from .batch_replay import replay_in_batch
 from .gate import GateRules, check_gate, compare
 from .history import RunStore, read_run
 from .memory_replay import memory_key, memory_replay
@@ -77,9 +78,10 @@ class EvalOutcome:
 
 
 def replay_against(setup: ReplaySetup, tickets: Sequence[Ticket], resume: bool = False,
-                   progress: Progress | None = None) -> list[TicketResult]:
+                   progress: Progress | None = None, batch: bool = False) -> list[TicketResult]:
     """Replay the tickets against one KB: resumable from its checkpoint, or served from its
-    run cache when an offline run of the same tickets and KB already finished."""
+    run cache when an offline run of the same tickets and KB already finished. With `batch`
+    the drafting requests go to Claude as one Message Batch (`batch_replay.py`)."""
     key = {**run_key(tickets, setup.agent, setup.threshold), **memory_key(setup.agent, tickets)}
     backend = setup.agent.answerer.name
     cached = None
@@ -91,8 +93,12 @@ def replay_against(setup: ReplaySetup, tickets: Sequence[Ticket], resume: bool =
             if reused is not None:
                 return reused
     checkpoint = Checkpoint(setup.checkpoint, key, setup.notify) if setup.checkpoint is not None else None
-    results = replay(setup.agent, setup.embedder, tickets, setup.threshold, checkpoint, resume=resume,
-                     workers=setup.workers, metrics=setup.metrics, progress=progress)
+    if batch:
+        results = replay_in_batch(setup.agent, setup.embedder, tickets, setup.threshold, checkpoint, resume=resume,
+                                  metrics=setup.metrics, progress=progress, notify=setup.notify)
+    else:
+        results = replay(setup.agent, setup.embedder, tickets, setup.threshold, checkpoint, resume=resume,
+                         workers=setup.workers, metrics=setup.metrics, progress=progress)
     if checkpoint is not None:
         checkpoint.discard()
     if cached is not None:
@@ -123,12 +129,13 @@ def evaluate(
     gate: GateRules | None = None,
     resume: bool = False,
     progress: Progress | None = None,
+    batch: bool = False,
 ) -> EvalRun:
     """Replay, compare with the baseline, apply the gate, save the run."""
-    results = replay_against(current, tickets.tickets, resume, progress)
+    results = replay_against(current, tickets.tickets, resume, progress, batch)
     comparison = None
     if baseline is not None:
-        base_results = replay_against(baseline, tickets.tickets, progress=progress)
+        base_results = replay_against(baseline, tickets.tickets, progress=progress, batch=batch)
         comparison = compare(results, base_results, baseline.label, baseline.revision.commit)
     problems = tuple(p.render() for p in tickets.problems)
     run = make_run(results, current.label, current.revision.commit, current.revision.dirty,
@@ -164,6 +171,7 @@ def evaluate_repeatedly(
     resume: bool = False,
     progress: Progress | None = None,
     on_repeat: Callable[[int], None] | None = None,
+    batch: bool = False,
 ) -> EvalOutcome:
     """`evaluate` N times (LLM backends vary) and count the runs that pass the gate; only
     the first run may resume a checkpoint."""
@@ -172,7 +180,7 @@ def evaluate_repeatedly(
         if on_repeat is not None:
             on_repeat(attempt)
         runs.append(evaluate(current, tickets, tickets_file, store, baseline, gate,
-                             resume=resume and attempt == 0, progress=progress))
+                             resume=resume and attempt == 0, progress=progress, batch=batch))
     gated = gate is not None and gate.active()
     passed = sum(1 for r in runs if r.gate is not None and r.gate.passed)
     return EvalOutcome(tuple(runs), gated, passed, pass_rate)

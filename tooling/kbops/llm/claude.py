@@ -117,11 +117,23 @@ class ClaudeClient:
             return ToolReply(None, RequestFailure(found, malformed=True), attempts, outcome)
         return ToolReply(found, None, attempts, outcome)
 
+    @property
+    def sdk(self) -> Any:
+        """The SDK client (no retries of its own): for calls this class has no method for,
+        made through `with_retries(lambda: self.attempt(...))`."""
+        return self._client
+
     def create_with_retries(self, request: dict[str, Any]) -> tuple[Any, int]:
         """(parsed message or final RequestFailure, attempts made)."""
+        return self.with_retries(lambda: self._create_once(request))
+
+    def with_retries(self, attempt_once: Callable[[], Any]) -> tuple[Any, int]:
+        """Run `attempt_once` (a value, or a RequestFailure) until it succeeds, fails for
+        good or runs out of attempts: (its last outcome, attempts made). Every Claude call
+        (messages, batches) retries through this one loop."""
         attempts = self.settings.max_retries + 1
         for attempt in range(attempts):
-            outcome = self._create_once(request)
+            outcome = attempt_once()
             if not isinstance(outcome, RequestFailure) or not outcome.retryable or attempt + 1 == attempts:
                 return outcome, attempt + 1
             delay = backoff_seconds(attempt, outcome.retry_after, self._rng)
@@ -130,18 +142,27 @@ class ClaudeClient:
             self._sleep(delay)
         raise AssertionError("unreachable: the loop returns on its last attempt")
 
-    def _create_once(self, request: dict[str, Any]) -> Any:
-        """One HTTP attempt: the parsed message, or a RequestFailure saying why not."""
+    def attempt(self, call: Callable[[], Any]) -> Any:
+        """One HTTP attempt through the SDK: what `call` returns, or a RequestFailure saying
+        why not (transport trouble and error statuses mapped by `status_failure`)."""
         import anthropic  # lazy, see __init__
 
         try:
-            raw = self._client.messages.with_raw_response.create(**request)
+            return call()
         except anthropic.APITimeoutError:
             return RequestFailure("timeout", retryable=True)
         except anthropic.APIConnectionError as exc:
             return RequestFailure(f"connection error ({type(exc.__cause__ or exc).__name__})", retryable=True)
         except anthropic.APIStatusError as exc:
             return status_failure(exc.status_code, exc.type, exc.api_message, exc.response.headers)
+
+    def _create_once(self, request: dict[str, Any]) -> Any:
+        """One messages.create attempt: the parsed message, or a RequestFailure saying why not."""
+        import anthropic  # lazy, see __init__
+
+        raw = self.attempt(lambda: self._client.messages.with_raw_response.create(**request))
+        if isinstance(raw, RequestFailure):
+            return raw
         try:
             return raw.parse()
         except (ValueError, anthropic.APIResponseValidationError):
