@@ -160,3 +160,9 @@ def test_a_batch_run_killed_while_polling_resumes_the_same_batch(
     assert len(model.batches) == 1  # polled again, never submitted twice
     assert outcomes(json.loads(result.stdout)) == outcomes(sequential["run"])
     assert not record.exists()
+
+
+def test_batch_needs_the_claude_backend(indexed: Path) -> None:
+    result = run_kbops("eval", "--backend", "offline", "--batch", cwd=indexed, env=ENV)
+    assert result.returncode == 2
+    assert "--batch needs the Claude backend" in result.stderr and "Traceback" not in result.stderr

@@ -26,6 +26,8 @@ from .claude import ERROR_DETAIL_CHARS, ClaudeClient, RequestFailure
 CUSTOM_ID_CHARS = 64
 """The API accepts custom ids of 1-64 characters from [A-Za-z0-9_-]."""
 UNSAFE_CUSTOM_ID = re.compile(r"[^A-Za-z0-9_-]")
+MAX_BATCH_REQUESTS = 100_000
+"""The API's limit on the requests of one batch (and 256 MB in all)."""
 
 
 class BatchError(KbopsError):
@@ -83,6 +85,9 @@ class MessageBatches:
         """Create the batch; its id. Nothing was submitted when this raises."""
         if not requests:
             raise ValueError("a Message Batch needs at least one request")
+        if len(requests) > MAX_BATCH_REQUESTS:
+            raise BatchError(f"{len(requests)} requests are more than one Message Batch holds "
+                             f"({MAX_BATCH_REQUESTS}): replay the tickets in parts (--tickets)")
         body = [{"custom_id": r.custom_id, "params": r.params} for r in requests]
         batch = self._call("submit the Message Batch",
                            lambda: self.api.sdk.messages.batches.create(requests=body))
