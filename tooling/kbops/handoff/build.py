@@ -124,7 +124,7 @@ def escalation_for_handoff(agent: Agent, ticket: Ticket) -> tuple[EscalationPack
     decision, package = ask_agent(agent, prepared)
     if package is not None:
         return package, False
-    forced = escalation_package(replace(decision, action=Action.ESCALATE), prepared)
+    forced = escalation_package(replace(decision, action=Action.ESCALATE), prepared, agent.provenance)
     assert forced is not None
     return forced, True
 
