@@ -27,6 +27,7 @@ from ..llm.claude import (
 from ..llm.prompts import load_prompt
 from ..redact import redacted
 from .decision import Citation, Draft, Evidence, TicketInput
+from .fit import reply_brief
 
 TOOL_NAME = "submit_answer"
 TICKET_TAG = "untrusted_ticket"
@@ -197,10 +198,12 @@ def user_message(ticket: TicketInput, evidence: Sequence[Evidence], *, redact_pi
     ticket_lines.append(ticket.text.strip())
     ticket_text = "\n".join(ticket_lines)
     ticket_body = defang(redacted(ticket_text) if redact_pii else ticket_text, (TICKET_TAG, SOURCES_TAG))
+    brief = reply_brief(ticket.tone, ticket.language, ticket.follow_ups)
     return (
         f"<{SOURCES_TAG}>\n{sources}\n</{SOURCES_TAG}>\n\n"
         f"<{TICKET_TAG}>\n{ticket_body}\n</{TICKET_TAG}>\n\n"
-        f"Draft a reply to the ticket above using only the numbered sources, "
+        + (f"{brief}\n\n" if brief else "")
+        + f"Draft a reply to the ticket above using only the numbered sources, "
         f"and submit it with the {TOOL_NAME} tool."
     )
 

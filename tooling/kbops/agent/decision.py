@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from ..index.hybrid import ChunkHit
+from .fit import FollowUp, LanguageGuess, ToneProfile
 
 DECISION_JSON_VERSION = 1
 
@@ -123,6 +124,10 @@ class TicketInput:
     subject: str = ""
     tier: str = "free"
     ticket_id: str = ""
+    tone: ToneProfile | None = None
+    """Decided by the agent before drafting (`fit.py`); the backend follows it."""
+    language: LanguageGuess | None = None
+    follow_ups: tuple[FollowUp, ...] = ()
 
     @property
     def full_text(self) -> str:
@@ -146,6 +151,9 @@ class Decision:
     sentiment: float = 0.0
     details: dict[str, str] = field(default_factory=dict)
     """Why each reason fired (reason code -> human explanation), for the escalation package."""
+    tone: ToneProfile | None = None
+    language: LanguageGuess | None = None
+    follow_ups: tuple[FollowUp, ...] = ()
 
     def to_json(self, package: dict[str, Any] | None = None) -> str:
         """Versioned JSON of `kbops ask --json`, with the escalation package (or null)."""
