@@ -25,6 +25,7 @@ from .defaults import (
 )
 from .loop import FeedbackSettings, HandoffSettings, KpiSettings, ReviewSettings
 from .operations import HistorySettings, TriageSettings, WeeklySettings
+from .reply_fit import ReplyFitSettings
 
 __all__ = ["RAGAS_LLM_METRICS", "RAGAS_METRICS", "ClaudeSettings"]
 
@@ -207,7 +208,7 @@ class RedactionSettings(_Section):
     enabled: bool = Field(True, description="Mask emails, phone numbers, card numbers and street addresses.")
 
 
-class AgentSettings(_Section):
+class AgentSettings(ReplyFitSettings):
     """The answering agent: which backend drafts, and how much evidence it sees."""
 
     backend: Literal["auto", "offline", "claude"] = Field(
