@@ -35,6 +35,7 @@ from .schema import (
     SiteSettings,
     TunedSource,
 )
+from .tone import ToneSettings
 from .tuned import TUNED_FILE, render_tuned, without_tuned
 
 __all__ = [
@@ -43,5 +44,5 @@ __all__ = [
     "IndexSettings", "KBSettings", "LintSettings", "MemorySettings", "PolicySettings", "RagasSettings", "RedactionSettings",
     "RetrievalSettings", "Settings", "SiteSettings", "config_reference", "find_project_root", "load_settings",
     "settings_from_dict", "TUNED_FILE", "SEVERITIES", "HistorySettings", "RouteRule", "TriageSettings", "WeeklySettings", "TunedSource", "render_tuned", "without_tuned",
-    "FeedbackSettings", "HandoffSettings", "KpiSettings", "ReviewSettings",
+    "FeedbackSettings", "HandoffSettings", "KpiSettings", "ReviewSettings", "ToneSettings",
 ]

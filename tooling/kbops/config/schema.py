@@ -26,6 +26,7 @@ from .defaults import (
 from .loop import FeedbackSettings, HandoffSettings, KpiSettings, ReviewSettings
 from .operations import HistorySettings, TriageSettings, WeeklySettings
 from .reply_fit import ReplyFitSettings
+from .tone import ToneSettings
 
 __all__ = ["RAGAS_LLM_METRICS", "RAGAS_METRICS", "ClaudeSettings"]
 
@@ -208,7 +209,7 @@ class RedactionSettings(_Section):
     enabled: bool = Field(True, description="Mask emails, phone numbers, card numbers and street addresses.")
 
 
-class AgentSettings(ReplyFitSettings):
+class AgentSettings(ReplyFitSettings, ToneSettings):
     """The answering agent: which backend drafts, and how much evidence it sees."""
 
     backend: Literal["auto", "offline", "claude"] = Field(

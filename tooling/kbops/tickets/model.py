@@ -8,7 +8,7 @@ dropping it silently; `files.py` picks the reader for a file.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -41,6 +41,10 @@ class Customer(BaseModel):
     tier: Tier = Field(Tier.FREE, description="Plan tier; the escalation policy can route high tiers to humans.")
     monthly_revenue: float | None = Field(
         None, ge=0, description="Monthly recurring revenue of the account (optional; triage weighs revenue at risk)."
+    )
+    since: date | None = Field(
+        None, description="When the customer signed up (ISO date, optional); a recent date makes the reply's tone "
+        "`new_user` (`agent.tone_new_user_days`)."
     )
 
 
