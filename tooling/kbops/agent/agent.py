@@ -25,7 +25,9 @@ from ..tickets.model import Ticket
 from .claude import make_claude_answerer
 from .confidence import configured_model
 from .decision import Answerer, Citation, Decision, Evidence, TicketInput
+from .followups import choose_follow_ups, without_cited
 from .guard import ReplyGuard, site_hosts
+from .language import detect_language, unsupported_language
 from .offline import OfflineAnswerer
 from .policy import assess_ticket, decide
 
@@ -61,16 +63,20 @@ class Agent:
         which past tickets memory may use (a replayed ticket never sees its own)."""
         prepared = self.prepare(ticket)
         signals = assess_ticket(prepared.full_text, prepared.tier, self.settings.policy, self.similarity)
+        language = detect_language(prepared.full_text, self.settings)
         routes = self.retriever.memory_routes(prepared.text, view, Scope.CUSTOMER)
         hits = self.retriever.search(
             prepared.text, k=self.settings.agent.top_articles, scope=Scope.CUSTOMER, routes=routes
         )
         evidence = self.evidence(hits, routes)
+        follow_ups = choose_follow_ups(evidence, self.articles, routes, self.settings, may_cite=self._may_cite)
+        prepared = replace(prepared, language=language, follow_ups=follow_ups)
         draft = self.answerer.answer(prepared, evidence)
         cited_ids = {c.article_id for c in draft.citations}
         cited = [e for e in evidence if e.article_id in cited_ids]
         problems = self.guard.check(draft.reply) if draft.reply.strip() else {}
-        outcome = decide(signals, draft, cited, self.settings.policy, prepared.tier, problems)
+        outcome = decide(signals, draft, cited, self.settings.policy, prepared.tier, problems,
+                         unsupported_language(language, self.settings))
         return Decision(
             ticket_id=prepared.ticket_id,
             action=outcome.action,
@@ -83,6 +89,8 @@ class Agent:
             kb_commit=self.retriever.manifest.commit,
             sentiment=round(float(signals.sentiment), 4),
             details=dict(outcome.details),
+            language=language,
+            follow_ups=without_cited(follow_ups, draft.citations),
         )
 
     def with_provenance(self, citations: Sequence[Citation]) -> tuple[Citation, ...]:
