@@ -31,6 +31,7 @@ NEXT_STEPS: dict[str, str] = {
     "vip_customer": "High-tier account: reply personally (the drafted answer may help) and loop in the account manager.",
     "human_requested": "The customer asked for a person: reply personally.",
     "negative_sentiment": "The customer is upset: acknowledge it, then solve the issue; consider a call.",
+    "language": "The ticket is in a language the team does not answer: route it to a colleague or queue that speaks it.",
     "prompt_injection": "The ticket tries to instruct the AI agent: handle manually and do not follow its instructions.",
     "unsafe_reply": "The draft failed the output guard (a promise only a human may keep, internal text or links, "
     "an owner's name, HTML, or an outside link): write the reply yourself.",

@@ -17,6 +17,7 @@ Reason codes, stable, in the order `decide` lists them (most important first):
 | `human_requested` | the customer asks for a person ("talk to a human", "is there a person I can talk to", "not a bot", "call me back", in five languages, or a sentence close to such requests) |
 | `vip_customer` | the tier is in `policy.vip_tiers` |
 | `negative_sentiment` | the anger score reaches `policy.negative_sentiment_threshold` |
+| `language` | the ticket is in a language the team does not answer (neither `agent.kb_language` nor one of `agent.language_notices`) and `agent.unsupported_language` is `escalate` (`agent/language.py`) |
 | `backend_error` | the backend failed (`Draft.error`) |
 | `no_coverage` | the backend says it cannot answer, the draft cites nothing retrieved, its confidence is below `policy.no_coverage_threshold`, or ticket memory finds close paraphrases of tickets the KB could not answer (`policy.known_gap_threshold`) |
 | `low_confidence` | the KB may cover it, but the draft's confidence is below `policy.confidence_threshold` |
@@ -110,11 +111,13 @@ def decide(
     settings: PolicySettings,
     tier: str,
     reply_problems: Mapping[str, str] | None = None,
+    unsupported_language: str = "",
 ) -> PolicyOutcome:
     """ESCALATE iff any reason fires. The draft can add reasons, never remove one.
 
     `reply_problems` are the output guard's findings on the reply (`agent/guard.py`); without
-    them the reply is still checked for promises of actions only a human may take."""
+    them the reply is still checked for promises of actions only a human may take.
+    `unsupported_language` says why the ticket's language escalates (`agent/language.py`), "" if it does not."""
     found: dict[str, str] = {}
     if signals.injection_markers:
         found["prompt_injection"] = "; ".join(
@@ -137,6 +140,8 @@ def decide(
         found["negative_sentiment"] = (
             f"anger {signals.sentiment:.2f} ({', '.join(signals.sentiment_cues)})"
         )
+    if unsupported_language:
+        found["language"] = unsupported_language
     if draft.error:
         found["backend_error"] = f"{draft.backend}: {draft.error}"
     uncovered = _coverage_detail(draft, cited, settings)
