@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import zip_longest
 
 from ..config import Settings
 from ..index.memory import MemoryRoutes
@@ -79,15 +78,22 @@ def choose_follow_ups(
     )
     chosen: list[FollowUp] = []
     seen = set(offered)
-    for candidate in _take_turns(sources):
-        key = (candidate.article_id, candidate.anchor)
+
+    def acceptable(candidate: FollowUp) -> bool:
         offered_whole = any(f.article_id == candidate.article_id and not f.anchor for f in chosen)
-        if key in seen or offered_whole or not gate(candidate.article_id):
-            continue
-        seen.add(key)
-        chosen.append(candidate)
-        if len(chosen) >= limit:
-            break
+        return (candidate.article_id, candidate.anchor) not in seen and not offered_whole and gate(candidate.article_id)
+
+    turns = list(sources)
+    while turns and len(chosen) < limit:
+        for source in list(turns):  # each source's next acceptable candidate, in turn
+            candidate = next((c for c in source if acceptable(c)), None)
+            if candidate is None:
+                turns.remove(source)
+                continue
+            seen.add((candidate.article_id, candidate.anchor))
+            chosen.append(candidate)
+            if len(chosen) >= limit:
+                break
     return tuple(chosen)
 
 
@@ -195,12 +201,6 @@ class _CachedGate:
 
 def _whole_article(article: Article, source: str) -> FollowUp:
     return FollowUp(_plain(article.title), article.id, article.title, "", source)
-
-
-def _take_turns(sources: Sequence[Iterator[FollowUp]]) -> Iterator[FollowUp]:
-    """One candidate from each source in turn (sources run dry independently)."""
-    for row in zip_longest(*sources):
-        yield from (candidate for candidate in row if candidate is not None)
 
 
 def _plain(text: str) -> str:
