@@ -106,6 +106,8 @@ def replay_ticket(
         protected_by=tuple(t.removeprefix(PROTECTS_TAG) for t in ticket.tags if t.startswith(PROTECTS_TAG)),
         draft_correct=draft_correct,
         citations=decision.citations,
+        tone_profile=decision.tone.profile if decision.tone else "",
+        language=decision.language.code if decision.language else "",
     ))
 
 

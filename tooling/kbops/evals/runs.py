@@ -73,6 +73,11 @@ class TicketResult:
     citations: tuple[Citation, ...] = ()
     """The sections the reply cited, each with the commit and author that last changed it
     (`kbops why` explains them; empty in runs saved before provenance)."""
+    tone_profile: str = ""
+    """The reply's tone profile (frustrated | new_user | power_user | neutral; "" in runs saved
+    before tone profiles): the eval report groups replies by it."""
+    language: str = ""
+    """The ticket's language as detected (ISO 639-1; "" when unknown or in older runs)."""
 
 
 @dataclass(frozen=True)

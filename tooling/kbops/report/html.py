@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from ..evals.runs import EvalRun, TicketResult, Verdict
 from ..gaps.model import GapReport
-from . import charts, views
+from . import charts, html_replies, views
 from .charts import escape
 
 COLOURS = {
@@ -66,6 +66,7 @@ def render_html(run: EvalRun, history: Sequence[EvalRun] = (), gaps: GapReport |
                        [(r.ticket_id, r.subject, ", ".join(r.protected_by), views.VERDICT_LABELS[r.verdict])
                         for r in views.protected(run)]),
         _table_section("Unreadable ticket records", ("problem",), [(p,) for p in run.problems]),
+        html_replies.replies_by_tone(run),
         _all_tickets(run.results),
     ]
     body = "\n".join(section for section in sections if section)
@@ -73,7 +74,7 @@ def render_html(run: EvalRun, history: Sequence[EvalRun] = (), gaps: GapReport |
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>kbops eval {escape(views.short_commit(run))}</title><style>{STYLE}</style></head>\n"
+        f"<title>kbops eval {escape(views.short_commit(run))}</title><style>{STYLE}{html_replies.STYLE}</style></head>\n"
         f"<body>\n{body}\n</body></html>\n"
     )
 

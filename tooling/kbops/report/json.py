@@ -25,6 +25,9 @@ def render_json(run: EvalRun) -> str:
         "threshold_assumed": curve.assumed,
         "points": [asdict(point) for point in curve.points],
     }
+    tones = views.tone_counts(run)
+    if tones:
+        document["tone_profiles"] = {c.profile: {"tickets": c.tickets, "answered": c.answered} for c in tones}
     tally = review_tally(run.results)
     if tally.replayed:
         document["review_cases"] = asdict(tally)

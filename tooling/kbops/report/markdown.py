@@ -47,6 +47,7 @@ def render_markdown(run: EvalRun, gaps: GapReport | None = None) -> str:
         _stricter_or_looser(run),
         _protected(run),
         _review_cases(run),
+        _tone_profiles(run),
         _problems(run),
         _footer(run),
     ]
@@ -205,6 +206,16 @@ def _review_cases(run: EvalRun) -> str:
         return line + "."
     more = f" and {len(tally.failing) - LIST_CAP} more" if len(tally.failing) > LIST_CAP else ""
     return f"{line}; still wrong: {', '.join(md_code(t) for t in tally.failing[:LIST_CAP])}{more}."
+
+
+def _tone_profiles(run: EvalRun) -> str:
+    """Tickets per tone profile (the HTML report shows their replies side by side)."""
+    counts = views.tone_counts(run)
+    if not counts:
+        return ""
+    rows = [(md_text(c.profile), str(c.tickets), str(c.answered)) for c in counts]
+    return "**Tone profiles** (the reply's tone the agent chose)\n\n" + _table(
+        ("profile", "tickets", "answered"), rows, align="|---|---:|---:|")
 
 
 def _problems(run: EvalRun) -> str:

@@ -10,6 +10,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from ..agent.fit import PROFILES
 from ..evals.coverage import RiskCoverage, RiskPoint, coverage_point, operating_threshold
 from ..evals.coverage import risk_coverage as coverage_curve
 from ..evals.replay import private_result
@@ -188,3 +189,30 @@ def nearby_thresholds(run: EvalRun, offsets: tuple[float, ...] = (-0.2, -0.1, 0.
     at, _ = operating(run)
     thresholds = sorted({min(1.0, max(0.0, round(at + offset, 2))) for offset in offsets} | {at})
     return [coverage_point(run.results, t, at) for t in thresholds]
+
+
+@dataclass(frozen=True)
+class ToneCount:
+    """Tickets the agent gave one tone profile, and how many of them it answered."""
+
+    profile: str
+    tickets: int
+    answered: int
+
+
+def tone_counts(run: EvalRun) -> list[ToneCount]:
+    """Tickets per tone profile, in the fixed order of `PROFILES` (any other profile after,
+    by name); empty for a run saved before tone profiles, so older reports stay unchanged."""
+    tickets = Counter(r.tone_profile for r in run.results if r.tone_profile)
+    answered = Counter(r.tone_profile for r in run.results if r.tone_profile and r.action == "answer")
+    order = [p for p in PROFILES if p in tickets] + sorted(set(tickets) - set(PROFILES))
+    return [ToneCount(p, tickets[p], answered[p]) for p in order]
+
+
+def replies_by_tone(run: EvalRun) -> list[tuple[str, list[TicketResult]]]:
+    """The answered tickets' replies grouped by tone profile, so a reviewer reads the replies
+    one profile got side by side with the others'; profiles with no answered ticket are left out."""
+    groups = [(c.profile, [r for r in run.results
+                           if r.tone_profile == c.profile and r.action == "answer" and r.reply.strip()])
+              for c in tone_counts(run)]
+    return [(profile, replies) for profile, replies in groups if replies]
