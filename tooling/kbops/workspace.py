@@ -51,6 +51,7 @@ from .kb.loader import load_kb, load_kb_at
 from .kb.model import KnowledgeBase
 from .kb.provenance import PROVENANCE_FILE, kb_provenance
 from .kb.visibility import LiveVisibility
+from .kb.voice import load_voice_guide
 from .site.model import help_site_hosts
 from .tickets.files import read_ticket_file
 from .tickets.model import Ticket, TicketError, TicketSet
@@ -200,7 +201,8 @@ class Workspace:
 
     @cached_property
     def answerer(self) -> Answerer:
-        return self._answerer or make_answerer(self.settings)
+        guide = load_voice_guide(self.settings.kb_dir, self.settings.agent.voice_guide)  # once per workspace
+        return self._answerer or make_answerer(self.settings, guide)
 
     @cached_property
     def agent(self) -> Agent:

@@ -19,6 +19,7 @@ from ..index.memory import MemoryRoutes, MemoryView
 from ..index.retriever import Retriever, Scope
 from ..kb.model import Article
 from ..kb.provenance import Provenance
+from ..kb.voice import VoiceGuide
 from ..llm.claude import api_key
 from ..redact import redact
 from ..tickets.model import Ticket
@@ -30,6 +31,7 @@ from .guard import ReplyGuard, site_hosts
 from .language import detect_language, unsupported_language
 from .offline import OfflineAnswerer
 from .policy import assess_ticket, decide
+from .tone import customer_facts, tone_profile
 
 
 @dataclass
@@ -64,13 +66,14 @@ class Agent:
         prepared = self.prepare(ticket)
         signals = assess_ticket(prepared.full_text, prepared.tier, self.settings.policy, self.similarity)
         language = detect_language(prepared.full_text, self.settings)
+        tone = tone_profile(prepared, signals, self.settings, customer_facts(ticket))
         routes = self.retriever.memory_routes(prepared.text, view, Scope.CUSTOMER)
         hits = self.retriever.search(
             prepared.text, k=self.settings.agent.top_articles, scope=Scope.CUSTOMER, routes=routes
         )
         evidence = self.evidence(hits, routes)
         follow_ups = choose_follow_ups(evidence, self.articles, routes, self.settings, may_cite=self._may_cite)
-        prepared = replace(prepared, language=language, follow_ups=follow_ups)
+        prepared = replace(prepared, tone=tone, language=language, follow_ups=follow_ups)
         draft = self.answerer.answer(prepared, evidence)
         cited_ids = {c.article_id for c in draft.citations}
         cited = [e for e in evidence if e.article_id in cited_ids]
@@ -89,6 +92,7 @@ class Agent:
             kb_commit=self.retriever.manifest.commit,
             sentiment=round(float(signals.sentiment), 4),
             details=dict(outcome.details),
+            tone=tone,
             language=language,
             follow_ups=without_cited(follow_ups, draft.citations),
         )
@@ -154,11 +158,13 @@ def choose_backend(settings: Settings) -> str:
     return backend
 
 
-def make_answerer(settings: Settings) -> Answerer:
-    """The one place a backend is chosen (config `agent.backend`)."""
+def make_answerer(settings: Settings, voice: VoiceGuide | None = None) -> Answerer:
+    """The one place a backend is chosen (config `agent.backend`); `voice` is the KB's voice
+    guide (`kb/voice.py`), loaded once by the Workspace."""
     backend = choose_backend(settings)
     if backend == "offline":
-        return OfflineAnswerer(article_url=settings.agent.article_url, model=configured_model(settings.calibration))
+        return OfflineAnswerer(article_url=settings.agent.article_url, model=configured_model(settings.calibration),
+                               voice=voice, settings=settings)
     if backend == "claude":
-        return make_claude_answerer(settings.claude, redact_pii=settings.redaction.enabled)
+        return make_claude_answerer(settings.claude, redact_pii=settings.redaction.enabled, voice=voice)
     raise ConfigError(f"agent.backend '{backend}' is not offline, claude or auto")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import ClaudeSettings
+from ..kb.voice import VoiceGuide
 from ..llm.claude import (
     ClaudeClient,
     RequestFailure,
@@ -32,6 +33,8 @@ from .fit import reply_brief
 TOOL_NAME = "submit_answer"
 TICKET_TAG = "untrusted_ticket"
 SOURCES_TAG = "sources"
+VOICE_TAG = "voice_guide"
+"""The team's voice guide (KB text, trusted as the sources are): rules and the profile's example."""
 
 MODEL_WEIGHT = 0.6
 RETRIEVAL_WEIGHT = 0.4
@@ -79,10 +82,10 @@ class _Submission:
 
 
 def make_claude_answerer(settings: ClaudeSettings, api_key: str | None = None, *,
-                         redact_pii: bool = True) -> ClaudeAnswerer:
+                         redact_pii: bool = True, voice: VoiceGuide | None = None) -> ClaudeAnswerer:
     """The one place a Claude backend is built from config (the agent's `make_answerer`;
-    `redact_pii` follows `redaction.enabled`)."""
-    return ClaudeAnswerer(settings, api_key=api_key, redact_pii=redact_pii)
+    `redact_pii` follows `redaction.enabled`; `voice` is the KB's voice guide)."""
+    return ClaudeAnswerer(settings, api_key=api_key, redact_pii=redact_pii, voice=voice)
 
 
 class ClaudeAnswerer:
@@ -111,11 +114,14 @@ class ClaudeAnswerer:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         redact_pii: bool = True,
+        voice: VoiceGuide | None = None,
     ) -> None:
         key = require_api_key(api_key, "the Claude backend", "choose the offline backend")
         self.settings = settings
         self.redact_pii = redact_pii
         """Mask personal data in the ticket before it is sent, whoever prepared the ticket."""
+        self.voice = voice
+        """The KB's voice guide: its rules and the ticket's profile go with every request."""
         self._system_prompt = load_prompt(settings.prompt_version)
         self._api = ClaudeClient(settings, key, sleep=sleep, rng=rng)
 
@@ -135,7 +141,7 @@ class ClaudeAnswerer:
         when nothing was retrieved, so no call is worth paying for."""
         if not evidence:
             return None
-        message = user_message(ticket, evidence, redact_pii=self.redact_pii)
+        message = user_message(ticket, evidence, redact_pii=self.redact_pii, voice=self.voice)
         return tool_request(self.settings, self._system_prompt, message, ANSWER_TOOL)
 
     def draft_from(self, outcome: Any, evidence: Sequence[Evidence], attempts: int = 1) -> Draft:
@@ -190,18 +196,25 @@ def build_request(
     return tool_request(settings, system_prompt, user_message(ticket, evidence), ANSWER_TOOL)
 
 
-def user_message(ticket: TicketInput, evidence: Sequence[Evidence], *, redact_pii: bool = True) -> str:
+def user_message(ticket: TicketInput, evidence: Sequence[Evidence], *, redact_pii: bool = True,
+                 voice: VoiceGuide | None = None) -> str:
     """Numbered sources first, then the ticket (its personal data masked unless redaction is
-    off) fenced in untrusted-content tags."""
+    off) fenced in untrusted-content tags, then the team's voice guide for the ticket's tone
+    profile (KB text, fenced too) and the agent's brief."""
     sources = "\n\n".join(f"[{n}] {e.title} > {e.section}\n{e.text.strip()}" for n, e in enumerate(evidence, 1))
     ticket_lines = [f"Subject: {ticket.subject}"] if ticket.subject else []
     ticket_lines.append(ticket.text.strip())
     ticket_text = "\n".join(ticket_lines)
-    ticket_body = defang(redacted(ticket_text) if redact_pii else ticket_text, (TICKET_TAG, SOURCES_TAG))
+    ticket_body = defang(redacted(ticket_text) if redact_pii else ticket_text, (TICKET_TAG, SOURCES_TAG, VOICE_TAG))
     brief = reply_brief(ticket.tone, ticket.language, ticket.follow_ups)
+    guide = voice.for_model(ticket.tone.profile if ticket.tone else "neutral") if voice else ""
+    guide = defang(guide, (TICKET_TAG, SOURCES_TAG, VOICE_TAG)) if guide else ""
     return (
         f"<{SOURCES_TAG}>\n{sources}\n</{SOURCES_TAG}>\n\n"
         f"<{TICKET_TAG}>\n{ticket_body}\n</{TICKET_TAG}>\n\n"
+        + (f"<{VOICE_TAG}>\n{guide}\n</{VOICE_TAG}>\n"
+           "Follow the team's voice guide above for this tone profile (its example shows the tone, "
+           "never facts to repeat).\n\n" if guide else "")
         + (f"{brief}\n\n" if brief else "")
         + f"Draft a reply to the ticket above using only the numbered sources, "
         f"and submit it with the {TOOL_NAME} tool."

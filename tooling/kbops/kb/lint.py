@@ -18,6 +18,7 @@ from .attachments import FILE_TYPE, MISSING, NOT_PUBLIC, check_file, kb_relative
 from .markdown import LinkKind, resolve_link
 from .model import Article, Audience, Finding, KnowledgeBase, Severity, Status
 from .rawhtml import raw_urls, scan_body
+from .voice import voice_findings
 
 LINT_JSON_VERSION = 1
 
@@ -254,6 +255,12 @@ def check_hidden_text(ctx: LintContext) -> Iterator[Finding]:
             yield _finding(article, article.body_line + item.line - 1, item.code, ERROR, item.message, item.fix)
 
 
+def check_voice_guide(ctx: LintContext) -> Iterator[Finding]:
+    """The voice guide (`agent.voice_guide`, docs/tone.md): front matter, one section per
+    tone profile with its Opening and Closing lines, a Rules section."""
+    yield from voice_findings(ctx.kb.root, ctx.kb.base, ctx.settings.agent.voice_guide)
+
+
 def _normalise_title(title: str) -> str:
     return "".join(ch if ch.isalnum() else " " for ch in title.lower())
 
@@ -270,9 +277,11 @@ RULES: dict[str, Rule] = {
     "near-duplicate-title": check_near_duplicate_titles,
     "attachment-not-public": check_attachments,
     "hidden-text": check_hidden_text,
+    "voice-guide": check_voice_guide,
 }
 """Rule name -> function. A rule may emit several related codes (links: broken-link,
-broken-anchor, link-to-unpublished; hidden-text: hidden-text, unsafe-html)."""
+broken-anchor, link-to-unpublished; hidden-text: hidden-text, unsafe-html; voice-guide:
+voice-guide (error), voice-guide-incomplete (warning))."""
 
 
 def lint_kb(kb: KnowledgeBase, settings: Settings, today: date | None = None) -> list[Finding]:

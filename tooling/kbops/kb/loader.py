@@ -17,6 +17,7 @@ from ..config import Settings
 from ..errors import KBError, one_line
 from ..gitkb import GitRefError, kb_files_at
 from .model import MAX_REVIEW_DAYS, Article, ArticleMeta, Finding, KnowledgeBase, Severity
+from .voice import STYLE_DIR
 
 
 class _FrontMatterLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
@@ -197,10 +198,18 @@ def repo_root(start: Path) -> Path | None:
     return None
 
 
-def iter_article_files(kb_dir: Path) -> Iterator[Path]:
+def iter_article_files(kb_dir: Path, settings: Settings | None = None) -> Iterator[Path]:
     """Every `*.md` under the folder (symlinked folders are not followed), broken symlinks
-    included so they can be reported."""
-    return iter(sorted(p for p in kb_dir.rglob("*.md") if p.is_file() or p.is_symlink()))
+    included so they can be reported; never a style file (`is_style_file`)."""
+    found = (p for p in kb_dir.rglob("*.md") if p.is_file() or p.is_symlink())
+    return iter(sorted(p for p in found if not is_style_file(p.relative_to(kb_dir).as_posix(), settings)))
+
+
+def is_style_file(kb_relative: str, settings: Settings | None = None) -> bool:
+    """Is this KB file (path relative to the KB folder) a style file, such as the voice
+    guide? Those are the team's, never articles: never indexed, cited or published."""
+    guide = settings.agent.voice_guide if settings is not None else ""
+    return kb_relative.split("/", 1)[0] == STYLE_DIR or kb_relative == guide
 
 
 def inside_kb(path: Path, kb_dir: Path) -> bool:
@@ -227,7 +236,7 @@ def load_kb(settings: Settings, kb_dir: Path | None = None) -> KnowledgeBase:
     base = base_folder(kb_dir, settings)
     files: list[tuple[str, bytes]] = []
     problems: list[Finding] = []
-    for path in iter_article_files(kb_dir):
+    for path in iter_article_files(kb_dir, settings):
         rel = path.relative_to(base).as_posix()
         if not inside_kb(path, kb_dir):
             problems.append(Finding(rel, 1, "symlink-outside-kb", Severity.ERROR,
@@ -256,13 +265,22 @@ def build_kb(
     """Articles from (path, bytes) pairs: the working tree, or blobs at a git ref."""
     articles: list[Article] = []
     problems = list(problems or [])
+    prefix = _kb_prefix(root, base)
     for rel, data in files:
+        if is_style_file(rel.removeprefix(prefix), settings):
+            continue  # a git ref's blobs: the same rule as the working tree
         parsed = parse_article(rel, data, settings)
         if isinstance(parsed, Finding):
             problems.append(parsed)
         else:
             articles.append(parsed)
     return KnowledgeBase(articles=tuple(articles), problems=tuple(problems), root=root, base=base)
+
+
+def _kb_prefix(root: Path, base: Path) -> str:
+    """`kb/`: what article paths (relative to `base`) start with before the KB-relative part."""
+    root, base = root.resolve(), base.resolve()
+    return f"{root.relative_to(base).as_posix()}/" if root != base and root.is_relative_to(base) else ""
 
 
 def load_kb_at(settings: Settings, ref: str) -> tuple[KnowledgeBase, str]:
