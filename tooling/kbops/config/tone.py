@@ -43,7 +43,7 @@ DEFAULT_POWER_USER_CUES: tuple[str, ...] = (
     r"sdk", r"curl", r"bearer", r"api (?:key|token)s?", r"rate.?limit(?:s|ed|ing)?", r"pagination",
     r"payload", r"terraform", r"dns", r"cname", r"tls", r"stack ?trace", r"traceback",
     r"(?:get|post|put|patch|delete) /[\w/{}:.-]*[\w}]", r"/v\d+/[\w/{}:.-]*[\w}]", r"[45]\d\d (?:error|status|response|unauthorized|forbidden"
-    r"|not found|too many requests)", r"(?:status|error|code|returns?|returned|got|getting) (?:code )?[45]\d\d",
+    r"|not found|too many requests)", r"(?:status|error|code|returns?|returned|gets?|got|getting) (?:code )?[45]\d\d",
     r"`[^`\n]+`", r"[a-z]+(?:_[a-z0-9]+)+ ?[=:]", r"exception",
 )
 """Technical vocabulary: a power user, who gets a concise, technical reply."""
