@@ -20,7 +20,9 @@ from kbops.agent.language import (
 from kbops.agent.policy import assess_ticket, decide
 from kbops.config import AgentSettings, PolicySettings, Settings
 from kbops.errors import ConfigError
-from tests.factories import draft, evidence
+from kbops.evals.replay import classify
+from kbops.evals.runs import Verdict
+from tests.factories import decision, draft, evidence
 
 NOTICES = {"de": "Wir antworten auf Englisch.", "es": "Respondemos en inglés."}
 
@@ -166,3 +168,8 @@ def test_a_german_refund_request_still_gates_as_refund(config: Settings) -> None
     assert outcome.action is Action.ESCALATE
     assert "risk_topic:refund" in outcome.reasons
     assert ("language" in outcome.reasons) == (not language.supported and config.agent.unsupported_language == "escalate")
+
+
+def test_a_language_escalation_is_a_policy_gate_not_a_kb_gap() -> None:
+    assert classify(decision(Action.ESCALATE, "language"), None) is Verdict.GATED
+    assert classify(decision(Action.ESCALATE, "language", "low_confidence"), None) is Verdict.GATED
