@@ -5,6 +5,7 @@ results escalate with `backend_error`. No network: nothing here sends a request.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import anthropic
@@ -12,6 +13,7 @@ import anthropic
 from kbops.agent.claude import ClaudeAnswerer
 from kbops.agent.claude_batch import BatchResultsAnswerer, CollectingAnswerer
 from kbops.agent.decision import TicketInput
+from kbops.agent.fit import FollowUp
 from kbops.config import ClaudeSettings
 from kbops.llm.batches import request_hash
 from kbops.llm.claude import RequestFailure
@@ -78,3 +80,18 @@ def test_failed_missing_or_mismatched_results_escalate_as_backend_errors() -> No
     changed = answered(message({"reply": "x", "cited_sources": [1], "can_answer": True, "confidence": 0.9}),
                        hashes={"T-1": "0" * 16})
     assert (changed.error or "").startswith("backend_error: the ticket's request changed")
+
+
+def test_a_claude_answer_ends_with_the_follow_ups_it_does_not_cite_like_an_offline_reply() -> None:
+    follow_ups = (FollowUp("Limits of CSV export?", "export-limits", "Export limits", "limits", "section"),
+                  FollowUp("Export to PDF?", EVIDENCE[0].article_id, EVIDENCE[0].title, EVIDENCE[0].anchor, "related"))
+    ticket = replace(TICKET, follow_ups=follow_ups)
+    claude = ClaudeAnswerer(ClaudeSettings(model="claude-test", base_url="http://127.0.0.1:9"), api_key="sk-test",
+                            article_url="https://help.example.com/{id}/")
+    reply = {"reply": "Choose Export > CSV.", "cited_sources": [1], "can_answer": True, "confidence": 0.9}
+    draft = claude.draft_from(message(reply), EVIDENCE, ticket=ticket)
+    assert draft.reply.startswith("Choose Export > CSV.\n\n")
+    assert "[Limits of CSV export?](https://help.example.com/export-limits/#limits)" in draft.reply
+    assert "Export to PDF?" not in draft.reply  # the reply cites that section already
+    unsure = {"reply": "I could not find this.", "cited_sources": [], "can_answer": False, "confidence": 0.1}
+    assert claude.draft_from(message(unsure), EVIDENCE, ticket=ticket).reply == "I could not find this."

@@ -166,5 +166,6 @@ def make_answerer(settings: Settings, voice: VoiceGuide | None = None) -> Answer
         return OfflineAnswerer(article_url=settings.agent.article_url, model=configured_model(settings.calibration),
                                voice=voice, settings=settings)
     if backend == "claude":
-        return make_claude_answerer(settings.claude, redact_pii=settings.redaction.enabled, voice=voice)
+        return make_claude_answerer(settings.claude, redact_pii=settings.redaction.enabled, voice=voice,
+                                    article_url=settings.agent.article_url)
     raise ConfigError(f"agent.backend '{backend}' is not offline, claude or auto")

@@ -12,7 +12,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..config import ClaudeSettings
@@ -29,6 +29,7 @@ from ..llm.prompts import load_prompt
 from ..redact import redacted
 from .decision import Citation, Draft, Evidence, TicketInput
 from .fit import reply_brief
+from .followups import follow_ups_block
 
 TOOL_NAME = "submit_answer"
 TICKET_TAG = "untrusted_ticket"
@@ -81,11 +82,12 @@ class _Submission:
     confidence: float
 
 
-def make_claude_answerer(settings: ClaudeSettings, api_key: str | None = None, *,
-                         redact_pii: bool = True, voice: VoiceGuide | None = None) -> ClaudeAnswerer:
+def make_claude_answerer(settings: ClaudeSettings, api_key: str | None = None, *, redact_pii: bool = True,
+                         voice: VoiceGuide | None = None, article_url: str = "") -> ClaudeAnswerer:
     """The one place a Claude backend is built from config (the agent's `make_answerer`;
-    `redact_pii` follows `redaction.enabled`; `voice` is the KB's voice guide)."""
-    return ClaudeAnswerer(settings, api_key=api_key, redact_pii=redact_pii, voice=voice)
+    `redact_pii` follows `redaction.enabled`; `voice` is the KB's voice guide; `article_url`
+    links the follow-up questions a reply ends with)."""
+    return ClaudeAnswerer(settings, api_key=api_key, redact_pii=redact_pii, voice=voice, article_url=article_url)
 
 
 class ClaudeAnswerer:
@@ -115,6 +117,7 @@ class ClaudeAnswerer:
         rng: random.Random | None = None,
         redact_pii: bool = True,
         voice: VoiceGuide | None = None,
+        article_url: str = "",
     ) -> None:
         key = require_api_key(api_key, "the Claude backend", "choose the offline backend")
         self.settings = settings
@@ -122,6 +125,7 @@ class ClaudeAnswerer:
         """Mask personal data in the ticket before it is sent, whoever prepared the ticket."""
         self.voice = voice
         """The KB's voice guide: its rules and the ticket's profile go with every request."""
+        self.article_url = article_url
         self._system_prompt = load_prompt(settings.prompt_version)
         self._api = ClaudeClient(settings, key, sleep=sleep, rng=rng)
 
@@ -134,7 +138,7 @@ class ClaudeAnswerer:
         if request is None:
             return self._draft_without_sources()
         outcome, attempts = self._api.create_with_retries(request)
-        return self.draft_from(outcome, evidence, attempts)
+        return self.draft_from(outcome, evidence, attempts, ticket)
 
     def request_for(self, ticket: TicketInput, evidence: Sequence[Evidence]) -> dict[str, Any] | None:
         """What `answer` sends for this ticket (`messages.create` keyword arguments); None
@@ -144,9 +148,11 @@ class ClaudeAnswerer:
         message = user_message(ticket, evidence, redact_pii=self.redact_pii, voice=self.voice)
         return tool_request(self.settings, self._system_prompt, message, ANSWER_TOOL)
 
-    def draft_from(self, outcome: Any, evidence: Sequence[Evidence], attempts: int = 1) -> Draft:
+    def draft_from(self, outcome: Any, evidence: Sequence[Evidence], attempts: int = 1,
+                   ticket: TicketInput | None = None) -> Draft:
         """The Draft of one API outcome (a parsed message, or the RequestFailure of the
-        request), validated the same way whether it came one by one or from a batch."""
+        request), validated the same way whether it came one by one or from a batch. With
+        the ticket, an answer ends with its follow-up questions, as an offline reply does."""
         if not evidence:
             return self._draft_without_sources()
         if isinstance(outcome, RequestFailure):
@@ -156,7 +162,9 @@ class ClaudeAnswerer:
             return self._failed_draft(RequestFailure(found, malformed=True), attempts, outcome)
         submission = validate_tool_input(found, len(evidence))
         if isinstance(submission, _Submission):
-            return self._draft(submission, evidence, outcome, attempts)
+            draft = self._draft(submission, evidence, outcome, attempts)
+            block = follow_ups_block(ticket, draft.citations, self.article_url, self.voice) if ticket else ""
+            return replace(draft, reply=f"{draft.reply.rstrip()}\n\n{block}") if block and draft.can_answer else draft
         return self._failed_draft(RequestFailure(submission, malformed=True), attempts, outcome)
 
     @property

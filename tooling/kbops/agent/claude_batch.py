@@ -56,4 +56,4 @@ class BatchResultsAnswerer:
             return self.backend.draft_from(None, evidence, attempts=0)
         if self.hashes.get(ticket.ticket_id) != request_hash(request):
             return self.backend.draft_from(REQUEST_CHANGED, evidence)
-        return self.backend.draft_from(self.outcomes.get(ticket.ticket_id, NOT_IN_BATCH), evidence)
+        return self.backend.draft_from(self.outcomes.get(ticket.ticket_id, NOT_IN_BATCH), evidence, ticket=ticket)

@@ -30,7 +30,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from ..config import Settings
 from ..index.memory import MemoryRoutes
 from ..kb.model import Article
-from .decision import Citation, Evidence
+from ..kb.voice import VoiceGuide
+from .decision import Citation, Evidence, TicketInput
 from .fit import FollowUp
 
 DEFAULT_HEADING = "You may also want to know:"
@@ -180,6 +181,16 @@ def render_follow_ups(follow_ups: Sequence[FollowUp], link: Callable[[FollowUp],
         return ""
     bullets = [f"- {link(f) or _link_text(f.question)}" for f in follow_ups]
     return "\n".join([heading.strip() or DEFAULT_HEADING, *bullets])
+
+
+def follow_ups_block(ticket: TicketInput, citations: Sequence[Citation], article_url: str,
+                     guide: VoiceGuide | None) -> str:
+    """The block that ends a reply, whichever backend drafted it: the ticket's follow-ups the
+    reply does not already cite, under the voice guide's heading for its profile and language."""
+    profile = ticket.tone.profile if ticket.tone is not None else "neutral"
+    language = ticket.language.code if ticket.language is not None else ""
+    heading = guide.follow_ups_heading(profile, language) if guide else ""  # "": the default heading
+    return render_follow_ups(without_cited(ticket.follow_ups, citations), follow_up_link(article_url), heading)
 
 
 class _CachedGate:

@@ -19,7 +19,7 @@ from ..config import Settings
 from ..kb.voice import VoiceGuide
 from .confidence import ConfidenceModel, retrieval_confidence
 from .decision import Citation, Draft, Evidence, TicketInput
-from .followups import follow_up_link, render_follow_ups, without_cited
+from .followups import follow_ups_block
 from .language import notice_line
 
 SECOND_SECTION_RATIO = 0.8
@@ -67,15 +67,12 @@ class OfflineAnswerer:
         profile = ticket.tone.profile if ticket.tone is not None else "neutral"
         language = ticket.language.code if ticket.language is not None else ""
         guide = self.voice
-        heading = guide.follow_ups_heading(profile, language) if guide else ""  # "": the default heading
-        follow_ups = render_follow_ups(without_cited(ticket.follow_ups, citations), follow_up_link(self.article_url),
-                                       heading)
         return compose_reply(
             chosen, self.link(chosen[0]),
             notice=notice_line(ticket.language, self.settings),
             opening=guide.opening(profile, language) if guide else "",
             closing=guide.closing(profile, language) if guide else "",
-            follow_ups=follow_ups,
+            follow_ups=follow_ups_block(ticket, citations, self.article_url, guide),
         )
 
     def link(self, evidence: Evidence) -> str:
