@@ -75,6 +75,7 @@ def test_why_explains_the_decision_and_names_the_commits_behind_it(project: tupl
     assert {"prompt_injection", "risk_topic:refund", "vip_customer", "low_confidence"} <= set(codes)
     assert not any(check["fired"] for check in why["policy"]) and why["action"] == "answer"
     assert "policy.confidence_threshold" in codes["low_confidence"]["why"]
+    assert "every language is answered" in codes["language"]["why"]  # agent.unsupported_language's default
     assert 0 < why["confidence"] <= 1 and {"margin", "dense_cosine", "term_coverage"} <= set(why["confidence_inputs"])
     assert why["verdict"] == why["saved"]["verdict"] == "deflected" and not why["verdict_changed"]
     assert not why["kb_changed"] and why["notes"] == []

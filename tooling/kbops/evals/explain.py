@@ -202,8 +202,20 @@ def policy_checks(agent: Agent, decision: Decision, tier: str) -> tuple[PolicyCh
     passed["low_confidence"] = (f"confidence {decision.confidence:.2f} >= policy.confidence_threshold "
                                 f"{policy.confidence_threshold:.2f}" if "no_coverage" not in fired
                                 else "not checked: no_coverage fired first")
+    passed["language"] = _language_passed(agent, decision)
     order = ["prompt_injection", "unsafe_reply", *topics, "sensitive_article", "human_requested", "vip_customer",
-             "negative_sentiment", "backend_error", "no_coverage", "low_confidence"]
+             "negative_sentiment", "language", "backend_error", "no_coverage", "low_confidence"]
     order += [code for code in decision.reasons if code not in order]
     return tuple(PolicyCheck(code, code in fired, redacted(details.get(code, "")) if code in fired else passed.get(code, ""))
                  for code in order)
+
+
+def _language_passed(agent: Agent, decision: Decision) -> str:
+    """Why `language` did not fire: the team answers every language, or this one is supported."""
+    agent_settings = agent.settings.agent
+    code = decision.language.code if decision.language is not None and decision.language.code else ""
+    if agent_settings.unsupported_language != "escalate":
+        return f"agent.unsupported_language = {agent_settings.unsupported_language!r}: every language is answered"
+    if not code:
+        return f"the language could not be told; {agent_settings.kb_language!r} (the KB's) is assumed"
+    return f"{code!r} is the KB's language or has a notice in agent.language_notices"
