@@ -1,6 +1,6 @@
 """Reply fit (issue 17): tone profile and language accuracy on the labelled ticket table.
 
-    .venv/bin/python benchmarks/reply_fit.py [--json]
+    .venv/bin/python benchmarks/reply_fit.py [--json] [--split dev]
 
 Runs the agent's own functions, as `Agent.answer` calls them, on `benchmarks/data/reply_fit.jsonl`
 (labelling rules in `benchmarks/data/reply_fit.md`):
@@ -242,7 +242,15 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON instead of Markdown")
     parser.add_argument("--show-heldout", action="store_true",
                         help="name the held-out misses on stdout (never in the results files)")
+    parser.add_argument("--split", choices=SPLITS,
+                        help="score one split only, print it, write no results files (tune on `dev`, never on held-out)")
     args = parser.parse_args()
+    if args.split:
+        rows = [row for row in load_rows() if row.split == args.split]
+        scored = predict(rows, Settings())
+        one = {"split": args.split, "profile": profile_scores(scored), "language": language_scores(scored)}
+        print(json.dumps(one, indent=None if args.json else 2))
+        return
     result = measure(load_rows(), Settings())
     written = {**result, "profile": {s: _unnamed(v, s) for s, v in result["profile"].items()},
                "language": {s: _unnamed(v, s) for s, v in result["language"].items()}}

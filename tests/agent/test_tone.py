@@ -140,3 +140,84 @@ def test_a_bad_cue_is_a_config_error() -> None:
 
 def test_words_match_whole_only() -> None:
     assert profile_of("Mi cliente quiere exportar a PDF, ¿cómo se hace?")[0] == "neutral"  # `cli` is not in `cliente`
+
+
+@pytest.mark.parametrize("text", [
+    "This is the third time I write about the same invoice. Nobody has replied.",
+    "I keep telling you the VAT number is missing. I'm losing patience.",
+    "We are losing sales every hour the checkout is down. Fix it or we'll dispute the charge.",
+    "Estou muito irritada, o app apaga minhas notas e ninguém responde.",
+    "Ik ben het zat. Derde keer dat de app crasht en niemand helpt.",
+    "Ich bin es leid, niemand antwortet auf meine Mails.",
+])
+def test_repeat_failure_being_ignored_and_threats_are_frustration(text: str) -> None:
+    profile, reasons = profile_of(text)
+    assert profile == "frustrated", reasons
+
+
+def test_a_mild_cue_is_an_aside_two_or_a_shouted_one_a_complaint() -> None:
+    assert profile_of("Can you send the invoice again? I deleted the email by mistake.")[0] == "neutral"
+    assert profile_of("L'ordine non è ancora arrivato, potete controllare?")[0] == "neutral"
+    assert profile_of("Encore une fois la synchro plante, et toujours pas de réponse.")[0] == "frustrated"
+    profile, reasons = profile_of("Sync broken AGAIN. Still nothing from your team.")
+    assert profile == "frustrated" and "shouted AGAIN" in reasons[0]
+
+
+@pytest.mark.parametrize("text", [
+    "Is there a second email field for billing contacts?",
+    "How can we stop losing customers at checkout? Any tips for the cart page?",
+    "How do chargebacks work for my shop's customers?",
+    "Recibimos 400 pedidos al día, ¿hay un plan con más capacidad?",
+    "Ich möchte mein Abo wieder aktivieren. Geht das?",
+    "Am 3.11.26 habe ich die Rechnung bezahlt, bitte bestätigen.",
+])
+def test_look_alikes_stay_neutral(text: str) -> None:
+    profile, reasons = profile_of(text, tier="business")
+    assert profile == "neutral", reasons
+
+
+@pytest.mark.parametrize("text", [
+    "Sorry for the silly question, what is a webhook and do I need one? The docs say POST /v1/hooks.",
+    "I'm not technical at all. The guide mentions an API token and a JSON file, where do I find those?",
+    "Entschuldigen Sie die dumme Frage: was ist ein Webhook und brauche ich einen API-Token?",
+    "Desculpem, não sou técnico: o que é uma chave de API e um webhook?",
+])
+def test_a_self_described_beginner_wins_over_copied_technical_words(text: str) -> None:
+    profile, reasons = profile_of(text, tier="enterprise")
+    assert profile == "new_user", reasons
+    assert reasons[0].startswith("self-described beginner (")
+
+
+@pytest.mark.parametrize("text, shape", [
+    ("kbctl sync --dry-run exits 0 but prints a ValueError traceback. Version 2.1.0.", "--dry-run"),
+    ("Does the bucket policy need s3:GetObject on the prefix, or also s3:ListBucket?", "s3:GetObject"),
+    ("Upload fails with 'EntityTooLarge' above 5 GB; do you switch to multipart?", "EntityTooLarge"),
+    ("Is the cursor ordered by updated_at? We see page=3 repeat rows.", "updated_at"),
+])
+def test_technical_shapes_make_a_power_user(text: str, shape: str) -> None:
+    profile, reasons = profile_of(text)
+    assert profile == "power_user", reasons
+    assert any(reason.startswith("technical shapes (") and shape in reason for reason in reasons)
+
+
+def test_an_expert_new_to_the_product_is_a_power_user() -> None:
+    recent = CustomerFacts(since=date(2026, 3, 9), opened=date(2026, 3, 11))
+    text = "Setting up SAML with Keycloak: do you accept signed AuthnRequests, and which entityID goes in the SP metadata?"
+    assert profile_of(text, tier="enterprise", facts=recent)[0] == "power_user"
+    assert profile_of("How do I add a task to a board?", facts=recent)[0] == "new_user"
+
+
+def test_tags_match_with_hyphen_or_underscore() -> None:
+    profile, reasons = profile_of("How do I add a teammate?", facts=CustomerFacts(tags=("first-contact",)))
+    assert (profile, reasons) == ("new_user", ("tag first-contact",))
+
+
+def test_new_cue_lists_are_configurable() -> None:
+    settings = Settings(agent={"tone_novice_cues": [r"no clue"], "tone_power_user_shapes": [r"\bZX-\d+\b"],
+                               "tone_frustrated_mild_cues": [r"meh"]})
+    assert profile_of("No clue what an API key is, our webhook says 401", settings=settings)[0] == "new_user"
+    assert profile_of("Device ZX-200 on our business plan", tier="business", settings=settings)[0] == "power_user"
+    assert profile_of("Sync broken AGAIN", settings=settings)[0] == "neutral"  # the defaults were replaced
+    assert profile_of("MEH. The export is empty.", settings=settings)[0] == "frustrated"
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        Settings(agent={"tone_power_user_shapes": ["[a-"]})
