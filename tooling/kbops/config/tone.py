@@ -226,7 +226,8 @@ class ToneSettings(BaseModel):
     )
     tone_power_user_cues: tuple[str, ...] = Field(
         DEFAULT_POWER_USER_CUES, description="Technical vocabulary (regular expressions: API, webhook, SSO/SAML, "
-        "regex, CLI, JSON, HTTP status codes, stack traces, code in backticks, config keys) that marks a power user."
+        "regex, CLI, JSON, HMAC, UTF-8, HTTP status codes and headers, stack traces, code in backticks, config keys) "
+        "that marks a power user."
     )
     tone_power_user_shapes: tuple[str, ...] = Field(
         DEFAULT_POWER_USER_SHAPES, description="Shapes of technical text (case-sensitive regular expressions: a CLI "
@@ -237,9 +238,10 @@ class ToneSettings(BaseModel):
         ("business", "enterprise"), description="Tiers that add weight toward the `power_user` tone."
     )
     tone_min_evidence: float = Field(
-        2.0, gt=0, description="Evidence a `new_user` or `power_user` profile needs (a technical term or a power "
-        "tier counts 1; first-contact wording, a new-user tag or a recent `customer.since` counts 2); the stronger "
-        "one wins, else `neutral`."
+        2.0, gt=0, description="Evidence a `new_user` or `power_user` profile needs (a technical term, a kind of "
+        "technical shape or a power tier counts 1; first-contact wording, a new-user tag or a recent `customer.since` "
+        "counts 2); the stronger one wins, a tie goes to `new_user`, else `neutral`. A self-described beginner "
+        "(`tone_novice_cues`) is `new_user` without weighing."
     )
 
     @field_validator("tone_frustrated_cues", "tone_frustrated_mild_cues", "tone_new_user_cues", "tone_novice_cues",
