@@ -323,5 +323,9 @@ def write_pages(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1].startswith("-")):
+        print(f"usage: python -m kbops.report.reference [DOCS_FOLDER]\n\nRewrites {', '.join(PAGES)} in "
+              "DOCS_FOLDER (default docs) from the models they document.", file=sys.stderr)
+        raise SystemExit(0 if sys.argv[1:] in (["--help"], ["-h"]) else 2)
     for page in write_pages(Path(sys.argv[1] if len(sys.argv) > 1 else "docs")):
         print(page)
