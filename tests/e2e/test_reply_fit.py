@@ -6,7 +6,6 @@ pleasantries for the power user, the same content for the others."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
