@@ -78,7 +78,9 @@ def test_a_safe_claude_reply_is_sent(project: Path, stub: MessagesStub) -> None:
     stub.queue(tool_use({"reply": reply, "cited_sources": [1], "can_answer": True, "confidence": 0.97}))
     decision = agent.answer(TicketInput(EXPORT, tier="pro"))
     assert decision.action is Action.ANSWER, decision.details
-    assert decision.reply == reply
+    head, _, follow_ups = decision.reply.partition("\n\n")
+    assert head == reply  # sent as drafted, then the follow-up questions every answer ends with
+    assert follow_ups.startswith("You may also want to know:\n- "), decision.reply
 
 
 def test_a_risk_request_in_the_subject_escalates(project: Path) -> None:

@@ -41,8 +41,11 @@ def healthy(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Pat
     for article in (project / "kb").glob("*.md"):
         if article.stem not in ARTICLES:
             article.unlink()
-    with (project / "kbops.toml").open("a") as config:
-        config.write('\n[agent]\nbackend = "offline"\n\n[ragas]\nenabled = false  # not what these tests are about\n')
+    config = project / "kbops.toml"
+    demo = config.read_text()
+    assert demo.count("\n[agent]\n") == 1  # the demo's own [agent] table gains the backend
+    config.write_text(demo.replace("\n[agent]\n", '\n[agent]\nbackend = "offline"\n')
+                      + '\n[ragas]\nenabled = false  # not what these tests are about\n')
     (project / "evals").mkdir()
     lines = (REPO / "evals" / "tickets.jsonl").read_text().splitlines()[:TICKETS]
     (project / "evals" / "tickets.jsonl").write_text("\n".join(lines) + "\n")

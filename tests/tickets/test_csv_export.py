@@ -35,7 +35,7 @@ def test_csv_default_columns_fill_every_field_and_ignore_the_rest(tmp_path: Path
     ticket = ticket_set.tickets[0]
     assert ticket.model_dump() == {
         "id": "T-1", "created_at": datetime(2026, 9, 2, 9, 14, tzinfo=UTC), "channel": "chat",
-        "customer": {"id": "C-7", "tier": Tier.BUSINESS, "monthly_revenue": 1250.5}, "subject": "Export",
+        "customer": {"id": "C-7", "tier": Tier.BUSINESS, "monthly_revenue": 1250.5, "since": None}, "subject": "Export",
         "body": "How do I export?", "resolution": "Use Export > CSV.",
         "resolved_by_article_ids": ("export-project-csv", "export-project-pdf"), "tags": ("exports", "answerable"),
         "resolved_at": datetime(2026, 9, 2, 10, 0, tzinfo=UTC), "status": TicketStatus.RESOLVED_BY_SPECIALIST,

@@ -85,10 +85,12 @@ def test_zendesk_tags_priority_channel_tier_and_articles() -> None:
     tickets = by_id(read_zendesk(ZENDESK_JSON).tickets)
     refund, sso, export = tickets["ZD-35438"], tickets["ZD-35440"], tickets["ZD-35436"]
     assert refund.tags == ("billing", "business", "refund", "priority:high")
-    assert refund.customer.model_dump() == {"id": "org-360000222", "tier": Tier.BUSINESS, "monthly_revenue": None}
+    assert refund.customer.model_dump() == {"id": "org-360000222", "tier": Tier.BUSINESS, "monthly_revenue": None,
+                                              "since": None}
     assert (sso.channel, sso.customer.tier) == ("chat", Tier.ENTERPRISE)  # native_messaging; `enterprise` tag
     assert tickets["ZD-35437"].customer.tier is Tier.PRO
-    assert export.customer.model_dump() == {"id": "user-18112001", "tier": Tier.FREE, "monthly_revenue": None}
+    assert export.customer.model_dump() == {"id": "user-18112001", "tier": Tier.FREE, "monthly_revenue": None,
+                                              "since": None}
     assert export.created_at == datetime(2026, 9, 14, 8, 12, 31, tzinfo=UTC)
     assert export.resolved_by_article_ids == ("export-project-csv",)  # kb: tag
     assert sso.resolved_by_article_ids == ("saml-sso-okta",)  # kb: value of a custom field
