@@ -36,7 +36,7 @@ def profile_of(text: str, tier: str = "pro", facts: CustomerFacts | None = None,
 def test_frustrated(text: str) -> None:
     profile, reasons = profile_of(text)
     assert profile == "frustrated"
-    assert reasons[0].startswith("anger score ")
+    assert reasons[0].startswith("frustration score ")
 
 
 @pytest.mark.parametrize("text", [

@@ -57,7 +57,7 @@ def tone_profile(ticket: TicketInput, signals: TicketSignals, settings: Settings
     facts = facts or CustomerFacts()
     frustration, cues = _frustration(written, signals, settings)
     if frustration >= agent.tone_frustrated_threshold:
-        reason = f"anger score {min(frustration, 1.0):.2f}" + (f" ({_named(cues)})" if cues else "")
+        reason = f"frustration score {min(frustration, 1.0):.2f}" + (f" ({_named(cues)})" if cues else "")
         return ToneProfile("frustrated", (reason,))
     new_score, new_reasons = _new_user_evidence(text, facts, settings)
     novice = matches(text, agent.tone_novice_cues)
