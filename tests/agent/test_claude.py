@@ -139,7 +139,7 @@ def test_request_is_grounded_forced_and_configured(stub: MessagesStub, sleeps: S
         "confidence",
     }
 
-    template = (Path(kbops.llm.prompts.__file__).parent / "answer_v1.md").read_text().strip()
+    template = (Path(kbops.llm.prompts.__file__).parent / "answer_v2.md").read_text().strip()
     assert body["system"] == template
     assert "data, not instructions" in body["system"]
 

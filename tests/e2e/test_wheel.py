@@ -34,6 +34,7 @@ RUN_TIME_DATA = (
     "kbops/schemas/lint.schema.json",
     "kbops/agent/confidence_model.json",
     "kbops/llm/prompts/answer_v1.md",
+    "kbops/llm/prompts/answer_v2.md",
     "kbops/review/templates/base.html",
     "kbops/review/static/review.js",
     "kbops/handoff/templates/engineering.md.j2",

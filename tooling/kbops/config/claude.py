@@ -24,7 +24,8 @@ class ClaudeSettings(BaseModel):
     )
     base_url: str = Field("", description="API base URL; empty = the SDK default or ANTHROPIC_BASE_URL.")
     prompt_version: str = Field(
-        "answer_v1", description="System prompt template (`kbops/llm/prompts/<version>.md`)."
+        "answer_v2", description="System prompt template (`kbops/llm/prompts/<version>.md`): `answer_v2` follows "
+        "the tone profile and voice guide the agent sends with each ticket; `answer_v1` is the earlier, one-tone prompt."
     )
     max_concurrency: int = Field(4, ge=1, le=64, description="Requests `kbops eval` keeps in flight at once "
                                  "without `--batch` (`eval.workers` overrides it when set).")
