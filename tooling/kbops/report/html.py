@@ -69,12 +69,18 @@ def render_html(run: EvalRun, history: Sequence[EvalRun] = (), gaps: GapReport |
         html_replies.replies_by_tone(run),
         _all_tickets(run.results),
     ]
+    return page(f"kbops eval {views.short_commit(run)}", STYLE + html_replies.STYLE, sections)
+
+
+def page(title: str, style: str, sections: Sequence[str]) -> str:
+    """One self-contained page under the CSP (no script, no network): every report's shell.
+    `title` is escaped here; `style` and the sections are already safe HTML."""
     body = "\n".join(section for section in sections if section)
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>kbops eval {escape(views.short_commit(run))}</title><style>{STYLE}{html_replies.STYLE}</style></head>\n"
+        f"<title>{escape(title)}</title><style>{style}</style></head>\n"
         f"<body>\n{body}\n</body></html>\n"
     )
 

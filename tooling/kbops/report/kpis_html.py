@@ -11,7 +11,7 @@ from ..kpis.report import KpiReport
 from . import charts
 from . import kpis_views as views
 from .charts import escape
-from .html import CSP
+from .html import page
 from .weekly_html import STYLE as WEEKLY_STYLE
 
 TREND_CHARTS = (
@@ -30,14 +30,7 @@ STYLE = WEEKLY_STYLE + ".card small{display:block}.card{max-width:260px}\n"
 def render_kpis_html(report: KpiReport) -> str:
     sections = [_header(report), _cards(report), _trend(report), _reasons(report), _contribution(report),
                 _trend_table(report), _about(report)]
-    body = "\n".join(s for s in sections if s)
-    return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>KPIs {escape(report.period.label)}</title><style>{STYLE}</style></head>\n"
-        f"<body>\n{body}\n</body></html>\n"
-    )
+    return page(f"KPIs {report.period.label}", STYLE, sections)
 
 
 def _header(report: KpiReport) -> str:

@@ -17,8 +17,8 @@ from ..insights.weekly import WeeklyReport
 from . import charts
 from . import weekly_views as views
 from .charts import escape
-from .html import CSP
 from .html import STYLE as EVAL_STYLE
+from .html import page
 from .weekly_charts import NOW, PAST, RISING, VolumeSeries, daily_strip, volume_rows
 
 SEVERITY_COLOURS = {"P1": "#b71c1c", "P2": "#ef6c00", "P3": "#f9a825", "P4": "#78909c"}
@@ -42,14 +42,7 @@ section>figure.chart{margin:1rem 0}
 def render_weekly_html(report: WeeklyReport) -> str:
     sections = [_header(report), _cards(report), _volume(report), _emerging(report), _doc_gaps(report),
                 _health(report), _feedback(report), _about(report)]
-    body = "\n".join(s for s in sections if s)
-    return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Support intelligence {escape(report.period.label)}</title><style>{STYLE}</style></head>\n"
-        f"<body>\n{body}\n</body></html>\n"
-    )
+    return page(f"Support intelligence {report.period.label}", STYLE, sections)
 
 
 def _header(report: WeeklyReport) -> str:
