@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..config import FeedbackSettings
+from ..web import bounded_body, media_type
 from .store import FeedbackStore, Vote
 from .votes import AcceptedVote, Rejection, VoteRules, check_vote, origin_allowed
 
@@ -43,19 +44,6 @@ def _refuse(rejection: Rejection, origin: str | None, rules: VoteRules) -> Respo
     return JSONResponse({"error": rejection.reason}, status_code=rejection.status, headers=headers)
 
 
-async def _bounded_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None as soon as it is longer than `limit` (never read in full)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
-
-
 def feedback_app(store: FeedbackStore, rules: VoteRules, settings: FeedbackSettings,
                  clock: Clock = _utc_now) -> Starlette:
     """The endpoint: POST /votes (204 when stored), OPTIONS /votes, GET /health."""
@@ -64,10 +52,9 @@ def feedback_app(store: FeedbackStore, rules: VoteRules, settings: FeedbackSetti
         origin = request.headers.get("origin")
         if not origin_allowed(origin, rules):
             return _refuse(Rejection(403, f"origin {origin or 'missing'!r} is not the help site's"), origin, rules)
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media not in CONTENT_TYPES:
+        if media_type(request) not in CONTENT_TYPES:
             return _refuse(Rejection(415, "send the vote as text/plain or application/json"), origin, rules)
-        body = await _bounded_body(request, rules.max_body_bytes)
+        body = await bounded_body(request, rules.max_body_bytes)
         if body is None:
             return _refuse(Rejection(413, f"body larger than {rules.max_body_bytes} bytes"), origin, rules)
         checked = check_vote(body, origin, rules)

@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import one_line
 from ..kb.model import KnowledgeBase
 from ..tickets.reviews import Review, ReviewError, ReviewVerdict, append_reviews
+from ..web import bounded_body, media_type
 from . import views
 from .sample import SampleItem, to_review
 
@@ -206,16 +207,11 @@ def check_same_origin(request: Request, token: str) -> None:
 
 async def read_json(request: Request) -> dict[str, Any]:
     """The request's JSON object, read no further than MAX_BODY_BYTES."""
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+    if media_type(request) != "application/json":
         raise Refused(415, "send the verdict as application/json")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    body = await bounded_body(request, MAX_BODY_BYTES)
+    if body is None:
         raise Refused(413, f"request body over {MAX_BODY_BYTES} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise Refused(413, f"request body over {MAX_BODY_BYTES} bytes")
     try:
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
